@@ -1,0 +1,172 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chirpkit/passkeys/internal/softauth"
+)
+
+const testOrigin = "http://localhost"
+
+// fakeClock is a settable clock for expiry tests.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// rig is an app on the verbs: a credential table in memory, four routes, and the user
+// "alice" signed in for registration.
+type rig struct {
+	t     *testing.T
+	srv   *Server
+	http  *httptest.Server
+	clock *fakeClock
+	mu    sync.Mutex
+	creds map[string]*RegisteredCredential
+	last  *AuthenticatedCredential
+}
+
+var alice = User{ID: []byte("alice-handle-0001"), Name: "alice"}
+
+func newRig(t *testing.T, mutate func(*Config)) *rig {
+	t.Helper()
+	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	cfg := Config{RPID: "localhost", Origins: []string{testOrigin}, Clock: clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &rig{t: t, srv: srv, clock: clock, creds: map[string]*RegisteredCredential{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /register/begin", func(w http.ResponseWriter, r *http.Request) {
+		_ = srv.BeginRegistration(w, r, alice, RegistrationOptions{ExcludeCredentials: g.ids()})
+	})
+	mux.HandleFunc("POST /register/finish", func(w http.ResponseWriter, r *http.Request) {
+		c, err := srv.FinishRegistration(w, r)
+		if err != nil {
+			return
+		}
+		g.mu.Lock()
+		g.creds[string(c.ID)] = c
+		g.mu.Unlock()
+		_ = WriteJSON(w, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("POST /login/begin", func(w http.ResponseWriter, r *http.Request) {
+		var opts AuthenticationOptions
+		if r.URL.Query().Get("allow") != "" {
+			opts.AllowCredentials = g.ids()
+		}
+		_ = srv.BeginAuthentication(w, r, opts)
+	})
+	mux.HandleFunc("POST /login/finish", func(w http.ResponseWriter, r *http.Request) {
+		a, err := srv.FinishAuthentication(w, r, g.lookup)
+		if err != nil {
+			return
+		}
+		g.mu.Lock()
+		g.creds[string(a.CredentialID)].SignCount = a.SignCount
+		g.last = a
+		g.mu.Unlock()
+		_ = WriteJSON(w, map[string]bool{"ok": true})
+	})
+	g.http = httptest.NewServer(mux)
+	t.Cleanup(g.http.Close)
+	return g
+}
+
+func (g *rig) ids() [][]byte {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var ids [][]byte
+	for _, c := range g.creds {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+func (g *rig) lookup(_ context.Context, id []byte) (StoredCredential, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c, ok := g.creds[string(id)]; ok {
+		cp := *c
+		return &cp, nil
+	}
+	return nil, ErrUnknownCredential
+}
+
+// browser is a client with its own cookie jar.
+func (g *rig) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar}
+}
+
+// post sends body as JSON and returns status and decoded body.
+func (g *rig) post(c *http.Client, path string, body []byte) (int, []byte) {
+	g.t.Helper()
+	req, _ := http.NewRequest("POST", g.http.URL+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (g *rig) begin(c *http.Client, path string) []byte {
+	g.t.Helper()
+	st, b := g.post(c, path, []byte("{}"))
+	if st != 200 {
+		g.t.Fatalf("%s: %d %s", path, st, b)
+	}
+	return b
+}
+
+// register runs a whole registration for a and returns the credential.
+func (g *rig) register(c *http.Client, a *softauth.Authenticator) *softauth.Credential {
+	g.t.Helper()
+	resp, cred, err := a.Create(g.begin(c, "/register/begin"), testOrigin, softauth.Tamper{})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	if st, b := g.post(c, "/register/finish", resp); st != 200 {
+		g.t.Fatalf("register finish: %d %s", st, b)
+	}
+	return cred
+}
+
+// wantCode checks an error answer's status and code.
+func wantCode(t *testing.T, st int, body []byte, status int, code string) {
+	t.Helper()
+	var e struct{ Error, Code string }
+	_ = json.Unmarshal(body, &e)
+	if st != status || e.Code != code {
+		t.Fatalf("got %d %s, want %d code %q", st, body, status, code)
+	}
+	if e.Error == "" || strings.Contains(strings.ToLower(e.Error), "devinfo") {
+		t.Fatalf("error message %q", e.Error)
+	}
+}

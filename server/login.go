@@ -1,0 +1,131 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+)
+
+// AuthenticationOptions tunes one BeginAuthentication. The zero value is a usernameless
+// sign-in: the browser offers every passkey it has for this site.
+type AuthenticationOptions struct {
+	// AllowCredentials limits the sign-in to these credential IDs, for username-first
+	// login (the app looked the user up and lists the user's credentials).
+	AllowCredentials [][]byte
+
+	// Conditional marks the request for conditional mediation (autofill sign-in); the
+	// bridge's authenticate(options, {conditional: true}) runs it.
+	Conditional bool
+}
+
+// BeginAuthentication starts a sign-in. It stores the ceremony, binds it to this browser
+// with a cookie, and answers 200 with the PublicKeyCredentialRequestOptionsJSON for the
+// bridge's authenticate(). On failure it answers the error itself and returns it.
+func (s *Server) BeginAuthentication(w http.ResponseWriter, r *http.Request, opts AuthenticationOptions) error {
+	const verb = "BeginAuthentication"
+	var loginOpts []webauthn.LoginOption
+	if len(opts.AllowCredentials) > 0 {
+		allow := make([]protocol.CredentialDescriptor, len(opts.AllowCredentials))
+		for i, id := range opts.AllowCredentials {
+			allow[i] = protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: id}
+		}
+		loginOpts = append(loginOpts, webauthn.WithAllowedCredentials(allow))
+	}
+	mediation := protocol.MediationDefault
+	if opts.Conditional {
+		mediation = protocol.MediationConditional
+	}
+	assertion, session, err := s.wa.BeginDiscoverableMediatedLogin(mediation, loginOpts...)
+	if err != nil {
+		return s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err))
+	}
+	if e := s.save(r.Context(), w, r, kindAuthentication, session); e != nil {
+		return s.fail(w, r, verb, e)
+	}
+	return WriteJSON(w, assertion.Response)
+}
+
+// FinishAuthentication verifies the browser's AuthenticationResponseJSON against the
+// ceremony this browser began, which it uses up whatever the outcome. It asks lookup for
+// the stored credential, checks that the response's user handle is that credential's user,
+// verifies the signature, and applies Config.SignCount. On success it writes nothing: the
+// app stores the new sign count, signs the user in, and answers. On failure it answers the
+// error itself and returns it.
+func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lookup LookupFunc) (*AuthenticatedCredential, error) {
+	const verb = "FinishAuthentication"
+	body, e := s.readBody(w, r)
+	if e != nil {
+		return nil, s.fail(w, r, verb, e)
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(body)
+	if err != nil {
+		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err))
+	}
+	session, e := s.take(r.Context(), r, kindAuthentication, parsed.Response.CollectedClientData.Challenge)
+	if e != nil {
+		return nil, s.fail(w, r, verb, e)
+	}
+	if len(session.AllowedCredentialIDs) > 0 && !containsID(session.AllowedCredentialIDs, parsed.RawID) {
+		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeVerificationFailed, "This passkey was not offered for this sign-in.", nil))
+	}
+	stored, err := lookup(r.Context(), parsed.RawID)
+	if errors.Is(err, ErrUnknownCredential) || (err == nil && stored == nil) {
+		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeUnknownCredential, "This passkey is not registered here.", err))
+	}
+	if err != nil {
+		return nil, s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", fmt.Errorf("lookup: %w", err)))
+	}
+	userID := stored.CredentialUserID()
+	if h := parsed.Response.UserHandle; len(h) > 0 && !bytes.Equal(h, userID) {
+		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeUserMismatch, "This passkey belongs to another account.", nil))
+	}
+	flags := parsed.Response.AuthenticatorData.Flags
+	cred := webauthn.Credential{
+		ID:            stored.CredentialID(),
+		PublicKey:     stored.CredentialPublicKey(),
+		Authenticator: webauthn.Authenticator{SignCount: stored.CredentialSignCount()},
+		// Without stored flags, take the response's: go-webauthn would otherwise fail
+		// every backup-eligible (synced) passkey.
+		Flags: webauthn.CredentialFlags{BackupEligible: flags.HasBackupEligible(), BackupState: flags.HasBackupState()},
+	}
+	if sf, ok := stored.(StoredFlags); ok {
+		cred.Flags.BackupEligible = sf.CredentialBackupEligible()
+		cred.Flags.BackupState = sf.CredentialBackupState()
+	}
+	// The allow list was checked above against the session; go-webauthn would require the
+	// single looked-up credential to own every listed ID.
+	session.AllowedCredentialIDs = nil
+	session.UserID = userID
+	verified, err := s.wa.ValidateLogin(&waUser{User: User{ID: userID}, creds: []webauthn.Credential{cred}}, *session, parsed)
+	if err != nil {
+		return nil, s.fail(w, r, verb, verificationError(err))
+	}
+	clone := verified.Authenticator.CloneWarning
+	if clone && s.cfg.SignCount == SignCountReject {
+		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeSignCountRegressed,
+			"This passkey's signature counter went backwards; it may have been cloned.",
+			fmt.Errorf("sign count %d after stored %d", parsed.Response.AuthenticatorData.Counter, stored.CredentialSignCount())))
+	}
+	return &AuthenticatedCredential{
+		CredentialID:   parsed.RawID,
+		UserID:         userID,
+		SignCount:      max(parsed.Response.AuthenticatorData.Counter, stored.CredentialSignCount()),
+		CloneWarning:   clone,
+		BackupEligible: flags.HasBackupEligible(),
+		BackupState:    flags.HasBackupState(),
+		UserVerified:   flags.HasUserVerified(),
+	}, nil
+}
+
+func containsID(ids [][]byte, id []byte) bool {
+	for _, x := range ids {
+		if bytes.Equal(x, id) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+)
+
+// RegistrationOptions tunes one BeginRegistration. The zero value is a plain registration.
+type RegistrationOptions struct {
+	// ExcludeCredentials lists the IDs of the credentials the user already has, so that
+	// an authenticator holding one of them refuses to make another (the browser reports
+	// it, and the bridge rejects with passkeyReason "duplicate").
+	ExcludeCredentials [][]byte
+
+	// Conditional asks for conditional mediation: the browser may create the passkey
+	// without a dialog right after a password sign-in (automatic passkey upgrade).
+	Conditional bool
+}
+
+// BeginRegistration starts registering a passkey for user, who must already be signed in
+// (the app checks that). It stores the ceremony, binds it to this browser with a cookie,
+// and answers 200 with the PublicKeyCredentialCreationOptionsJSON for the bridge's
+// register(). On failure it answers the error itself and returns it.
+func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user User, opts RegistrationOptions) error {
+	const verb = "BeginRegistration"
+	if len(user.ID) == 0 || len(user.ID) > 64 || user.Name == "" {
+		return s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.",
+			errorf("BeginRegistration: user.ID must be 1 to 64 bytes and user.Name set (got %d bytes, name %q)", len(user.ID), user.Name)))
+	}
+	var regOpts []webauthn.RegistrationOption
+	if len(opts.ExcludeCredentials) > 0 {
+		exclude := make([]protocol.CredentialDescriptor, len(opts.ExcludeCredentials))
+		for i, id := range opts.ExcludeCredentials {
+			exclude[i] = protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: id}
+		}
+		regOpts = append(regOpts, webauthn.WithExclusions(exclude))
+	}
+	mediation := protocol.MediationDefault
+	if opts.Conditional {
+		mediation = protocol.MediationConditional
+	}
+	creation, session, err := s.wa.BeginMediatedRegistration(&waUser{User: user}, mediation, regOpts...)
+	if err != nil {
+		return s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err))
+	}
+	if e := s.save(r.Context(), w, r, kindRegistration, session); e != nil {
+		return s.fail(w, r, verb, e)
+	}
+	return WriteJSON(w, creation.Response)
+}
+
+// FinishRegistration verifies the browser's RegistrationResponseJSON against the ceremony
+// this browser began, which it uses up whatever the outcome. On success it writes nothing:
+// the app checks that RegisteredCredential.UserID is the signed-in user's, persists the
+// credential, and answers (for example {"ok": true}). On failure it answers the error
+// itself and returns it; nothing is to be stored then.
+func (s *Server) FinishRegistration(w http.ResponseWriter, r *http.Request) (*RegisteredCredential, error) {
+	const verb = "FinishRegistration"
+	body, e := s.readBody(w, r)
+	if e != nil {
+		return nil, s.fail(w, r, verb, e)
+	}
+	parsed, err := protocol.ParseCredentialCreationResponseBytes(body)
+	if err != nil {
+		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err))
+	}
+	session, e := s.take(r.Context(), r, kindRegistration, parsed.Response.CollectedClientData.Challenge)
+	if e != nil {
+		return nil, s.fail(w, r, verb, e)
+	}
+	cred, err := s.wa.CreateCredential(&waUser{User: User{ID: session.UserID}}, *session, parsed)
+	if err != nil {
+		return nil, s.fail(w, r, verb, verificationError(err))
+	}
+	transports := make([]string, len(cred.Transport))
+	for i, t := range cred.Transport {
+		transports[i] = string(t)
+	}
+	return &RegisteredCredential{
+		ID:                cred.ID,
+		PublicKey:         cred.PublicKey,
+		SignCount:         cred.Authenticator.SignCount,
+		UserID:            session.UserID,
+		Transports:        transports,
+		AAGUID:            cred.Authenticator.AAGUID,
+		BackupEligible:    cred.Flags.BackupEligible,
+		BackupState:       cred.Flags.BackupState,
+		UserVerified:      cred.Flags.UserVerified,
+		AttestationFormat: cred.AttestationFormat,
+	}, nil
+}

@@ -1,0 +1,231 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+)
+
+// Server runs WebAuthn ceremonies for one relying party. It is safe for concurrent use.
+type Server struct {
+	cfg          Config
+	wa           *webauthn.WebAuthn
+	cookieName   string
+	cookieSecure bool
+	log          *slog.Logger
+}
+
+// New validates cfg and returns a Server. The error names the bad value and the fix.
+func New(cfg Config) (*Server, error) {
+	if len(cfg.Origins) == 0 {
+		return nil, errors.New("passkeys: Origins is empty: list the exact origins of your site, e.g. https://example.com (http://localhost:8000 in development)")
+	}
+	hosts := make([]string, 0, len(cfg.Origins))
+	allSecure := true
+	for _, o := range cfg.Origins {
+		host, secure, err := checkOrigin(o)
+		if err != nil {
+			return nil, fmt.Errorf("passkeys: %w", err)
+		}
+		hosts = append(hosts, host)
+		allSecure = allSecure && secure
+	}
+	if err := checkRPID(cfg.RPID, hosts); err != nil {
+		return nil, fmt.Errorf("passkeys: %w", err)
+	}
+	if cfg.RPName == "" {
+		cfg.RPName = cfg.RPID
+	}
+	var err error
+	if cfg.UserVerification, err = oneOf("UserVerification", cfg.UserVerification, "preferred", "required", "discouraged"); err != nil {
+		return nil, err
+	}
+	if cfg.ResidentKey, err = oneOf("ResidentKey", cfg.ResidentKey, "required", "preferred", "discouraged"); err != nil {
+		return nil, err
+	}
+	if cfg.Attestation, err = oneOf("Attestation", cfg.Attestation, "none", "indirect", "direct", "enterprise"); err != nil {
+		return nil, err
+	}
+	if cfg.Timeout < 0 || cfg.ChallengeTTL < 0 || cfg.MaxBodyBytes < 0 {
+		return nil, errors.New("passkeys: Timeout, ChallengeTTL and MaxBodyBytes may not be negative")
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = defaultTimeout
+	}
+	if cfg.ChallengeTTL == 0 {
+		cfg.ChallengeTTL = defaultChallengeTTL
+	}
+	if cfg.ChallengeTTL < cfg.Timeout {
+		return nil, fmt.Errorf("passkeys: ChallengeTTL (%s) is shorter than Timeout (%s): a user could finish in time for the browser and be refused; raise ChallengeTTL or lower Timeout", cfg.ChallengeTTL, cfg.Timeout)
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = defaultMaxBody
+	}
+	if cfg.SignCount != SignCountReject && cfg.SignCount != SignCountFlag {
+		return nil, fmt.Errorf("passkeys: SignCount policy %d is not SignCountReject or SignCountFlag", cfg.SignCount)
+	}
+	if cfg.Cookie.SameSite == 0 {
+		cfg.Cookie.SameSite = http.SameSiteLaxMode
+	}
+	if cfg.Store == nil {
+		cfg.Store = NewMemoryStore(MemoryStoreOptions{Clock: cfg.Clock})
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, cookieSecure: allSecure && !cfg.Cookie.Insecure}
+	s.cookieName = cfg.Cookie.Name
+	if s.cookieName == "" {
+		s.cookieName = "chirp-passkeys"
+		if s.cookieSecure {
+			s.cookieName = "__Host-chirp-passkeys"
+		}
+	}
+	timeouts := webauthn.TimeoutConfig{Timeout: cfg.Timeout, TimeoutUVD: cfg.Timeout}
+	s.wa, err = webauthn.New(&webauthn.Config{
+		RPID:                  cfg.RPID,
+		RPDisplayName:         cfg.RPName,
+		RPOrigins:             append([]string(nil), cfg.Origins...),
+		AttestationPreference: protocol.ConveyancePreference(cfg.Attestation),
+		AuthenticatorSelection: protocol.AuthenticatorSelection{
+			ResidentKey:        protocol.ResidentKeyRequirement(cfg.ResidentKey),
+			RequireResidentKey: protocol.ResidentKeyRequired(),
+			UserVerification:   protocol.UserVerificationRequirement(cfg.UserVerification),
+		},
+		// Expiry is enforced here, with Config.Clock, not by go-webauthn.
+		Timeouts: webauthn.TimeoutsConfig{Login: timeouts, Registration: timeouts},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("passkeys: go-webauthn refused the configuration: %w", err)
+	}
+	if cfg.ResidentKey != "required" {
+		s.wa.Config.AuthenticatorSelection.RequireResidentKey = protocol.ResidentKeyNotRequired()
+	}
+	return s, nil
+}
+
+func oneOf(field, v string, allowed ...string) (string, error) {
+	if v == "" {
+		return allowed[0], nil
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("passkeys: %s %q is not one of %q", field, v, allowed)
+}
+
+// Config returns the configuration in effect, defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
+
+// save stores a new ceremony for this browser and sets the binding cookie.
+func (s *Server) save(ctx context.Context, w http.ResponseWriter, r *http.Request, kind ceremonyKind, session *webauthn.SessionData) *Error {
+	browser := s.bindBrowser(w, r)
+	rec := record{kind: kind, expires: s.cfg.Clock().Add(s.cfg.ChallengeTTL), session: *session}
+	b, err := rec.encode()
+	if err != nil {
+		return newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err)
+	}
+	if err := s.cfg.Store.Put(ctx, ceremonyKey(browser, session.Challenge), b, s.cfg.ChallengeTTL+expiryGrace); err != nil {
+		return storeError(err)
+	}
+	return nil
+}
+
+// take removes the ceremony that this browser began with this challenge and checks that it
+// is of the wanted kind and not expired. It runs before any verification, so that every
+// finish, failed or not, uses the ceremony up.
+func (s *Server) take(ctx context.Context, r *http.Request, kind ceremonyKind, challenge string) (*webauthn.SessionData, *Error) {
+	browser := s.browserID(r)
+	if browser == "" || challenge == "" {
+		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending in this browser; start again.", nil)
+	}
+	b, found, err := s.cfg.Store.Take(ctx, ceremonyKey(browser, challenge))
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if !found {
+		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending for this challenge; start again.", nil)
+	}
+	rec, err := decodeRecord(b)
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending for this challenge; start again.", err)
+	}
+	if rec.kind != kind {
+		return nil, newError(http.StatusBadRequest, CodeCeremonyMismatch, fmt.Sprintf("This challenge was issued for %s, not %s; start again.", rec.kind, kind), nil)
+	}
+	if !s.cfg.Clock().Before(rec.expires) {
+		return nil, newError(http.StatusBadRequest, CodeChallengeExpired, "The passkey ceremony expired; start again.", nil)
+	}
+	// Expiry is checked above with Config.Clock; go-webauthn would check it with time.Now.
+	rec.session.Expires = time.Time{}
+	return &rec.session, nil
+}
+
+func storeError(err error) *Error {
+	if errors.Is(err, ErrStoreFull) {
+		return newError(http.StatusServiceUnavailable, CodeStoreUnavailable, "Too many passkey ceremonies are pending; try again shortly.", err)
+	}
+	return newError(http.StatusServiceUnavailable, CodeStoreUnavailable, "Passkeys are unavailable right now; try again shortly.", err)
+}
+
+// readBody reads a finish request's JSON body within Config.MaxBodyBytes.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+	if r.Method != http.MethodPost {
+		return nil, newError(http.StatusMethodNotAllowed, CodeBadRequest, "Use POST.", nil)
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, newError(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Send the credential as application/json.", nil)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, newError(http.StatusRequestEntityTooLarge, CodePayloadTooLarge, fmt.Sprintf("The body exceeds %d bytes.", s.cfg.MaxBodyBytes), nil)
+		}
+		return nil, newError(http.StatusBadRequest, CodeBadRequest, "Could not read the request body.", err)
+	}
+	return body, nil
+}
+
+// fail logs a failure with its cause and writes it to the browser.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, verb string, e *Error) error {
+	attrs := []any{"verb", verb, "code", e.Code, "status", e.Status}
+	if e.Cause != nil {
+		attrs = append(attrs, "cause", e.Cause.Error())
+		var pe *protocol.Error
+		if errors.As(e.Cause, &pe) && pe.DevInfo != "" {
+			attrs = append(attrs, "devinfo", pe.DevInfo)
+		}
+	}
+	level := slog.LevelInfo
+	if e.Status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.Log(r.Context(), level, "passkeys: ceremony failed", attrs...)
+	WriteError(w, e)
+	return e
+}
+
+// verificationError turns a go-webauthn verification failure into the answer the browser
+// gets. The protocol error's Details and DevInfo are logged, not sent.
+func verificationError(err error) *Error {
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Type == "parse_error" {
+		return newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err)
+	}
+	return newError(http.StatusBadRequest, CodeVerificationFailed, "The passkey could not be verified.", err)
+}

@@ -1,0 +1,20 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+)
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+type recorder struct {
+	h    http.Header
+	code int
+	body bytes.Buffer
+}
+
+func newRecorder() *recorder                    { return &recorder{h: http.Header{}} }
+func (r *recorder) Header() http.Header         { return r.h }
+func (r *recorder) WriteHeader(code int)        { r.code = code }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
