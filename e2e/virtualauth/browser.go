@@ -220,10 +220,21 @@ func (b *Browser) newTab(parent context.Context, opt chromedp.ContextOption) (co
 	tctx, tcancel := chromedp.NewContext(b.ctx, opt)
 	tab := tctx
 	cancelDeadline := context.CancelFunc(func() {})
-	if dl, ok := parent.Deadline(); ok {
+	dl, hasDeadline := parent.Deadline()
+	if hasDeadline {
 		tab, cancelDeadline = context.WithDeadline(tctx, dl)
 	}
-	stop := context.AfterFunc(parent, tcancel)
+	stop := context.AfterFunc(parent, func() {
+		if hasDeadline && errors.Is(parent.Err(), context.DeadlineExceeded) {
+			// tab has the same deadline: let it expire by itself, so that
+			// its calls fail with DeadlineExceeded and not Canceled.
+			select {
+			case <-tab.Done():
+			case <-time.After(time.Until(dl) + time.Second):
+			}
+		}
+		tcancel()
+	})
 	var once sync.Once
 	cancel := func() {
 		once.Do(func() {

@@ -53,7 +53,7 @@ const createJS = `(async () => {
 		rp: {id: "localhost", name: "test"},
 		user: {id: new TextEncoder().encode("user-1"), name: "alice", displayName: "Alice"},
 		challenge: crypto.getRandomValues(new Uint8Array(32)),
-		pubKeyCredParams: [{type: "public-key", alg: -7}],
+		pubKeyCredParams: [{type: "public-key", alg: -7}, {type: "public-key", alg: -257}],
 		authenticatorSelection: {residentKey: "required", userVerification: "required"},
 	}});
 	return cred.toJSON();
