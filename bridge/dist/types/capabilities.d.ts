@@ -1,0 +1,9 @@
+import type { Capabilities } from "./types";
+/**
+ * The browser's `PublicKeyCredential.getClientCapabilities()` where it exists, else a
+ * best-effort equivalent (`conditionalGet` from isConditionalMediationAvailable,
+ * `conditionalCreate: false`, `passkeyPlatformAuthenticator` and
+ * `userVerifyingPlatformAuthenticator` from isUserVerifyingPlatformAuthenticatorAvailable).
+ * Never rejects.
+ */
+export declare function capabilities(): Promise<Capabilities>;

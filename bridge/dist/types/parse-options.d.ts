@@ -1,0 +1,7 @@
+import type { Ceremony } from "./types";
+/**
+ * Turns options JSON into what navigator.credentials expects: with
+ * PublicKeyCredential.parse*OptionsFromJSON where the browser has it, else by hand
+ * (base64url → ArrayBuffer for the binary members; unknown members such as `hints` kept).
+ */
+export declare function parseOptions(c: Ceremony, o: any): any;

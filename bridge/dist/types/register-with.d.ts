@@ -1,0 +1,7 @@
+import type { WithOptions } from "./types";
+/**
+ * The whole registration loop: POST `begin`, create the passkey, POST the credential
+ * to `finish`, resolve to the server's JSON. Rejects with PasskeyError
+ * (`server_rejected` with `status`/`serverCode`/`serverMessage`, `network`, ...).
+ */
+export declare const registerWith: <T = unknown>(opts: WithOptions) => Promise<T>;

@@ -1,0 +1,6 @@
+import type { CeremonyOptions, RegisterOptions } from "./types";
+/**
+ * Creates a passkey from the begin endpoint's options JSON and resolves to the
+ * RegistrationResponseJSON to POST to the finish endpoint. Rejects with PasskeyError.
+ */
+export declare const register: (options: RegisterOptions, opts?: CeremonyOptions) => Promise<RegistrationResponseJSON>;

@@ -1,0 +1,81 @@
+import type { abort } from "./abort";
+import type { authenticate } from "./authenticate";
+import type { authenticateWith } from "./authenticate-with";
+import type { capabilities } from "./capabilities";
+import type { PasskeyError } from "./error";
+import type { isConditionalSupported } from "./is-conditional-supported";
+import type { isSupported } from "./is-supported";
+import type { register } from "./register";
+import type { registerWith } from "./register-with";
+/** Which WebAuthn ceremony failed. */
+export type Ceremony = "register" | "authenticate";
+/**
+ * Options of `register`: the begin endpoint's JSON, either bare
+ * (`PublicKeyCredentialCreationOptionsJSON`, go-webauthn's `publicKey` member)
+ * or wrapped as `{publicKey, mediation?}` (go-webauthn's `protocol.CredentialCreation`).
+ */
+export type RegisterOptions = PublicKeyCredentialCreationOptionsJSON | {
+    publicKey: PublicKeyCredentialCreationOptionsJSON;
+    mediation?: CredentialMediationRequirement;
+};
+/**
+ * Options of `authenticate`: bare `PublicKeyCredentialRequestOptionsJSON` or wrapped
+ * as `{publicKey, mediation?}` (go-webauthn's `protocol.CredentialAssertion`).
+ */
+export type AuthenticateOptions = PublicKeyCredentialRequestOptionsJSON | {
+    publicKey: PublicKeyCredentialRequestOptionsJSON;
+    mediation?: CredentialMediationRequirement;
+};
+/** Per-call options of `register` / `authenticate`. */
+export interface CeremonyOptions {
+    /** Aborts the ceremony; it then rejects with `cancelled` / `aborted`. */
+    signal?: AbortSignal;
+    /**
+     * Use `mediation: "conditional"`: autofill sign-in for `authenticate`,
+     * automatic passkey upgrade for `register`. Rejects with
+     * `unsupported` / `conditional_unavailable` where the browser lacks it.
+     */
+    conditional?: boolean;
+    /** Deadline in milliseconds; also sent to the browser as `timeout`. Rejects with `cancelled` / `timeout`. */
+    timeout?: number;
+}
+/** Options of `registerWith` / `authenticateWith`: the whole begin → ceremony → finish loop. */
+export interface WithOptions extends CeremonyOptions {
+    /** URL of the begin endpoint (POSTed `body`, answers the options JSON). */
+    begin: string;
+    /** URL of the finish endpoint (POSTed the credential JSON). */
+    finish: string;
+    /** JSON body for the begin request (default `{}`). */
+    body?: unknown;
+    /** CSRF token; default: the `content` of `<meta name="csrf-token">` (see `csrfMeta`). */
+    csrfToken?: string;
+    /** Header carrying the CSRF token (default `X-CSRF-Token`). */
+    csrfHeader?: string;
+    /** Name of the meta element holding the CSRF token (default `csrf-token`). */
+    csrfMeta?: string;
+    /** fetch implementation (default the global `fetch`). */
+    fetch?: typeof fetch;
+}
+/**
+ * Client capabilities: the result of `PublicKeyCredential.getClientCapabilities()`,
+ * or a best-effort equivalent with at least `conditionalGet`, `conditionalCreate`,
+ * `passkeyPlatformAuthenticator` and `userVerifyingPlatformAuthenticator`.
+ */
+export type Capabilities = Record<string, boolean>;
+/** The object installed as `window.chirp.passkeys`. */
+export interface ChirpPasskeys {
+    version: string;
+    register: typeof register;
+    authenticate: typeof authenticate;
+    registerWith: typeof registerWith;
+    authenticateWith: typeof authenticateWith;
+    isSupported: typeof isSupported;
+    isConditionalSupported: typeof isConditionalSupported;
+    capabilities: typeof capabilities;
+    abort: typeof abort;
+    PasskeyError: typeof PasskeyError;
+}
+/** The `window.chirp` namespace; other chirpkit parts may add members. */
+export interface ChirpNamespace {
+    passkeys: ChirpPasskeys;
+}

@@ -1,0 +1,4 @@
+import { state } from "./ceremony";
+
+/** Cancels the pending ceremony, if any: it rejects with `cancelled` / `aborted`. */
+export const abort = (): void => state.p?.k("aborted");

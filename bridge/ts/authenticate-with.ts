@@ -1,0 +1,8 @@
+import type { WithOptions } from "./types";
+import { withServer } from "./with-server";
+
+/**
+ * The whole sign-in loop: POST `begin`, get an assertion, POST it to `finish`,
+ * resolve to the server's JSON. Rejects with PasskeyError.
+ */
+export const authenticateWith = <T = unknown>(opts: WithOptions): Promise<T> => withServer("authenticate", opts);

@@ -1,0 +1,8 @@
+import { ceremony } from "./ceremony";
+import type { AuthenticateOptions, CeremonyOptions } from "./types";
+
+/**
+ * Signs in with a passkey from the begin endpoint's options JSON and resolves to the
+ * AuthenticationResponseJSON to POST to the finish endpoint. Rejects with PasskeyError.
+ */
+export const authenticate = (options: AuthenticateOptions, opts?: CeremonyOptions): Promise<AuthenticationResponseJSON> => ceremony("authenticate", options, opts);

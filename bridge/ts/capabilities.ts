@@ -1,0 +1,22 @@
+import { g } from "./global";
+import { isConditionalSupported } from "./is-conditional-supported";
+import type { Capabilities } from "./types";
+
+/**
+ * The browser's `PublicKeyCredential.getClientCapabilities()` where it exists, else a
+ * best-effort equivalent (`conditionalGet` from isConditionalMediationAvailable,
+ * `conditionalCreate: false`, `passkeyPlatformAuthenticator` and
+ * `userVerifyingPlatformAuthenticator` from isUserVerifyingPlatformAuthenticatorAvailable).
+ * Never rejects.
+ */
+export async function capabilities(): Promise<Capabilities> {
+  const P = g.PublicKeyCredential;
+  let u = false;
+  try {
+    return await P.getClientCapabilities();
+  } catch {}
+  try {
+    u = !!(await P.isUserVerifyingPlatformAuthenticatorAvailable());
+  } catch {}
+  return { conditionalGet: await isConditionalSupported(), conditionalCreate: false, passkeyPlatformAuthenticator: u, userVerifyingPlatformAuthenticator: u };
+}

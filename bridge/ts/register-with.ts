@@ -1,0 +1,9 @@
+import type { WithOptions } from "./types";
+import { withServer } from "./with-server";
+
+/**
+ * The whole registration loop: POST `begin`, create the passkey, POST the credential
+ * to `finish`, resolve to the server's JSON. Rejects with PasskeyError
+ * (`server_rejected` with `status`/`serverCode`/`serverMessage`, `network`, ...).
+ */
+export const registerWith = <T = unknown>(opts: WithOptions): Promise<T> => withServer("register", opts);
