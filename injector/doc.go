@@ -1,0 +1,42 @@
+// Package injector serves the passkeys bridge script and injects its
+// <script> tag into the HTML pages of a Go web app, as net/http middleware
+// ([Middleware]) or gin middleware ([Gin]); one implementation is behind both.
+//
+// The script is served at Options.Path (default [DefaultPath]) for GET and
+// HEAD, with an ETag, 304 on If-None-Match, a one-year immutable cache policy
+// for the versioned URL (?v=<hash>), no-cache for the plain one, and the gzip
+// (and brotli) variants prepared by package bridge at go generate time.
+//
+// The tag
+//
+//	<script src="/_chirp/passkeys.js?v=<hash>" integrity="sha384-…" data-chirp="passkeys" defer></script>
+//
+// goes before the first "</body" (any letter case, followed by '>', '/' or
+// whitespace) of a response that is:
+//
+//   - text/html, or has no Content-Type and sniffs as HTML
+//     (http.DetectContentType on the first write, up to 512 bytes);
+//   - of a status in Options.Statuses (default 200; never 1xx, 204, 206, 304);
+//   - not for a HEAD request, not an htmx partial (HX-Request without
+//     HX-Boosted, unless Options.InjectHTMXPartials);
+//   - without Content-Encoding or Content-Range: place compression middleware
+//     outside (around) this one, so that it sees the plain page;
+//   - without data-chirp="passkeys" before its "</body" (a page rendering
+//     [Tag] itself).
+//
+// Everything else passes through untouched, as do hijacked connections.
+// For an HTML response the decision is taken when the headers are written,
+// before anyone knows whether a "</body>" will come, so Content-Length is
+// removed (the response is chunked or delimited by the connection close), and
+// ETag and Accept-Ranges are dropped; Content-Length is never increased
+// speculatively. Last-Modified is kept.
+//
+// The writer does not buffer the page: it writes every chunk the handler
+// writes as it comes, holding back at most 6 bytes when a write ends with a
+// possible start of "</body". Flush writes those bytes too, so a streamed page
+// reaches the client as it is flushed (a "</body>" split by a Flush is not
+// recognized). The wrapper implements http.Flusher, http.Hijacker,
+// io.ReaderFrom, io.StringWriter and Unwrap (for http.ResponseController);
+// under gin it is a gin.ResponseWriter and restores c.Writer before gin
+// writes its own 404/405 bodies.
+package injector

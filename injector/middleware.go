@@ -1,0 +1,83 @@
+package injector
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Middleware returns net/http middleware that serves the bridge script at
+// opts.Path and injects its tag into HTML pages (see the package
+// documentation for when it does and does not touch a response).
+func Middleware(opts Options) func(http.Handler) http.Handler {
+	c := newConfig(opts)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == c.path {
+				c.serve(rw, r)
+				return
+			}
+			if !c.mayInject(r) {
+				next.ServeHTTP(rw, r)
+				return
+			}
+			w := writerPool.Get().(*writer)
+			w.reset(rw, r, c)
+			defer func() {
+				w.finish()
+				*w = writer{}
+				writerPool.Put(w)
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// mayInject reports whether the request can get an injected response at all;
+// when not, the handler gets the original ResponseWriter.
+func (c *config) mayInject(r *http.Request) bool {
+	return r.Method != http.MethodHead && (c.htmx || !htmxPartial(r))
+}
+
+// Handler returns a handler serving only the bridge script (GET and HEAD;
+// other methods get 405), for apps that mount it themselves and render the
+// tag with [Tag]. It answers every path it is given.
+func Handler(opts Options) http.Handler {
+	c := newConfig(opts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.serve(w, r)
+	})
+}
+
+// Gin returns the gin middleware: the same as [Middleware]. Use it with
+// engine.Use so that it also sees gin's 404 and 405 pages.
+func Gin(opts Options) gin.HandlerFunc {
+	c := newConfig(opts)
+	return func(ctx *gin.Context) {
+		r := ctx.Request
+		if r.URL.Path == c.path {
+			c.serve(ctx.Writer, r)
+			ctx.Abort()
+			return
+		}
+		if !c.mayInject(r) {
+			ctx.Next()
+			return
+		}
+		orig := ctx.Writer
+		w := ginWriterPool.Get().(*ginWriter)
+		w.reset(orig, r, c)
+		w.gw = orig
+		w.g = orig
+		ctx.Writer = w
+		defer func() {
+			// Restore before gin writes its own 404/405 body and calls
+			// WriteHeaderNow on the original writer.
+			ctx.Writer = orig
+			w.finish()
+			*w = ginWriter{}
+			ginWriterPool.Put(w)
+		}()
+		ctx.Next()
+	}
+}

@@ -1,0 +1,418 @@
+package injector
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+// Writer states.
+const (
+	stNew  uint8 = iota // headers not committed yet
+	stScan              // HTML response: looking for </body>
+	stPass              // pass-through (not HTML, injected, marker seen, hijacked)
+)
+
+// patLen is len("</body>"): "</body" and one of '>', '/', or HTML whitespace.
+const patLen = 7
+
+// markerLen is len(Marker).
+const markerLen = len(Marker)
+
+// writer wraps a ResponseWriter and inserts the tag before the first
+// "</body" of an HTML response. It holds back at most patLen-1 bytes (a
+// possible start of "</body" at the end of a write) and never copies the page.
+type writer struct {
+	rw    http.ResponseWriter
+	req   *http.Request
+	cfg   *config
+	gw    ginWriterIface // non-nil under gin
+	state uint8
+
+	status  int // status given to WriteHeader (0: none yet)
+	nheld   uint8
+	nrecent uint8
+	held    [patLen - 1]byte // a prefix of the pattern, not written yet
+	recent  [markerLen - 1]byte
+}
+
+// ginWriterIface is the part of gin.ResponseWriter the writer needs; it keeps
+// this file free of gin.
+type ginWriterIface interface {
+	http.ResponseWriter
+	Status() int
+	WriteHeaderNow()
+}
+
+var writerPool = sync.Pool{New: func() any { return new(writer) }}
+
+func (w *writer) reset(rw http.ResponseWriter, r *http.Request, c *config) {
+	*w = writer{rw: rw, req: r, cfg: c}
+}
+
+// Header implements http.ResponseWriter.
+func (w *writer) Header() http.Header { return w.rw.Header() }
+
+// Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
+func (w *writer) Unwrap() http.ResponseWriter { return w.rw }
+
+// WriteHeader implements http.ResponseWriter. The decision to inject is taken
+// here, or at the first Write when Content-Type is unset and the body must be
+// sniffed.
+func (w *writer) WriteHeader(code int) {
+	if w.state != stNew {
+		w.rw.WriteHeader(code) // superfluous: let the server say so
+		return
+	}
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		w.rw.WriteHeader(code) // informational: headers of the final response follow
+		return
+	}
+	w.status = code
+	if w.gw != nil {
+		w.rw.WriteHeader(code) // gin records it; headers go at the first write
+		return
+	}
+	w.commit(nil, false)
+}
+
+// commit decides between injecting and passing through, fixes the headers
+// and (net/http) sends them. With an unset Content-Type it needs the first
+// bytes p to sniff; when p is empty and final is false it returns false and
+// decides later.
+func (w *writer) commit(p []byte, final bool) bool {
+	status := w.status
+	if w.gw != nil {
+		status = w.gw.Status()
+	} else if status == 0 {
+		status = http.StatusOK
+	}
+	h := w.rw.Header()
+	inject := w.cfg.injectStatus(status) && w.req.Method != http.MethodHead &&
+		len(h["Content-Encoding"]) == 0 && len(h["Content-Range"]) == 0 &&
+		(w.cfg.htmx || !htmxPartial(w.req))
+	if inject {
+		if ct, ok := h["Content-Type"]; ok {
+			inject = len(ct) > 0 && isHTML(ct[0])
+		} else if len(p) == 0 {
+			if !final {
+				return false
+			}
+			inject = false
+		} else {
+			sniffed := http.DetectContentType(p[:min(len(p), 512)])
+			inject = strings.HasPrefix(sniffed, "text/html")
+			if inject {
+				h.Set("Content-Type", sniffed)
+			}
+		}
+	}
+	if inject {
+		// The length changes (or may: "</body>" may never come); the entity
+		// tag and byte ranges of the handler's body no longer apply.
+		delete(h, "Content-Length")
+		delete(h, "Etag")
+		delete(h, "Accept-Ranges")
+		w.state = stScan
+	} else {
+		w.state = stPass
+	}
+	if w.gw == nil {
+		w.rw.WriteHeader(status)
+	}
+	return true
+}
+
+func htmxPartial(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true"
+}
+
+func isHTML(ct string) bool {
+	if len(ct) < 9 {
+		return false
+	}
+	if len(ct) == 9 || ct[9] == ';' {
+		if strings.EqualFold(ct[:9], "text/html") {
+			return true
+		}
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "text/html"
+}
+
+// Write implements http.ResponseWriter.
+func (w *writer) Write(p []byte) (int, error) {
+	switch w.state {
+	case stPass:
+		return w.rw.Write(p)
+	case stNew:
+		if !w.commit(p, false) {
+			return 0, nil
+		}
+		if w.state == stPass {
+			return w.rw.Write(p)
+		}
+	}
+	return w.scan(p)
+}
+
+// WriteString implements io.StringWriter without copying s.
+func (w *writer) WriteString(s string) (int, error) {
+	if w.state == stPass {
+		return io.WriteString(w.rw, s)
+	}
+	return w.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// scan handles p in state stScan.
+func (w *writer) scan(p []byte) (int, error) {
+	if w.nheld > 0 {
+		k := int(w.nheld)
+		j := 0
+		for k+j < patLen && j < len(p) && matchAt(k+j, p[j]) {
+			j++
+		}
+		switch {
+		case k+j == patLen: // "</body" completed: the tag goes before the held bytes
+			return w.inject(nil, w.held[:k], p)
+		case j == len(p): // still a possible start
+			copy(w.held[k:], p)
+			w.nheld += uint8(j)
+			return len(p), nil
+		}
+		// Not "</body": release the held bytes and scan p from its start
+		// (p[:j] holds no '<'). The marker cannot span a '<'.
+		w.nheld, w.nrecent = 0, 0
+		if _, err := w.rw.Write(w.held[:k]); err != nil {
+			return 0, err
+		}
+	}
+	pos, partial := findBody(p)
+	lim := len(p)
+	if pos >= 0 {
+		lim = pos
+	}
+	if w.hasMarker(p[:lim]) {
+		w.state = stPass
+		return w.rw.Write(p)
+	}
+	switch {
+	case pos < 0:
+		return w.rw.Write(p)
+	case !partial:
+		return w.inject(p[:pos], nil, p[pos:])
+	}
+	// p ends with a possible start of "</body": hold it.
+	w.nheld = uint8(copy(w.held[:], p[pos:]))
+	w.nrecent = 0
+	if pos == 0 {
+		return len(p), nil
+	}
+	n, err := w.rw.Write(p[:pos])
+	if err != nil {
+		return n, err
+	}
+	return len(p), nil
+}
+
+// inject writes prefix, the tag, held and rest, and stops scanning.
+func (w *writer) inject(prefix, held, rest []byte) (int, error) {
+	w.state = stPass
+	w.nheld = 0
+	if len(prefix) > 0 {
+		if n, err := w.rw.Write(prefix); err != nil {
+			return n, err
+		}
+	}
+	if _, err := w.rw.Write(w.cfg.tagFor(w.req)); err != nil {
+		return len(prefix), err
+	}
+	if len(held) > 0 {
+		if _, err := w.rw.Write(held); err != nil {
+			return len(prefix), err
+		}
+	}
+	n, err := w.rw.Write(rest)
+	return len(prefix) + n, err
+}
+
+// hasMarker reports whether the marker occurs in p or across the boundary
+// between the previous bytes and p, and remembers the end of p.
+func (w *writer) hasMarker(p []byte) bool {
+	if w.nrecent > 0 && len(p) > 0 {
+		var b [2*markerLen - 2]byte
+		n := copy(b[:], w.recent[:w.nrecent])
+		n += copy(b[n:], p[:min(len(p), markerLen-1)])
+		if bytes.Contains(b[:n], markerBytes) {
+			return true
+		}
+	}
+	if bytes.Contains(p, markerBytes) {
+		return true
+	}
+	if len(p) >= markerLen-1 {
+		w.nrecent = uint8(copy(w.recent[:], p[len(p)-(markerLen-1):]))
+	} else {
+		// keep the last markerLen-1 bytes of recent+p
+		keep := min(int(w.nrecent), markerLen-1-len(p))
+		copy(w.recent[:], w.recent[int(w.nrecent)-keep:w.nrecent])
+		copy(w.recent[keep:], p)
+		w.nrecent = uint8(keep + len(p))
+	}
+	return false
+}
+
+var markerBytes = []byte(Marker)
+
+// matchAt reports whether c can be byte i of "</body>" (any case; the last
+// byte may also be '/' or HTML whitespace).
+func matchAt(i int, c byte) bool {
+	switch i {
+	case 0:
+		return c == '<'
+	case 1:
+		return c == '/'
+	case 2:
+		return c|0x20 == 'b'
+	case 3:
+		return c|0x20 == 'o'
+	case 4:
+		return c|0x20 == 'd'
+	case 5:
+		return c|0x20 == 'y'
+	}
+	switch c {
+	case '>', '/', ' ', '\t', '\n', '\f', '\r':
+		return true
+	}
+	return false
+}
+
+// findBody returns the index of the first "</body>" in p, or of a possible
+// start of one at its end (partial), or -1.
+func findBody(p []byte) (pos int, partial bool) {
+	for i := 0; ; {
+		j := bytes.IndexByte(p[i:], '<')
+		if j < 0 {
+			return -1, false
+		}
+		i += j
+		k := 1
+		for k < patLen && i+k < len(p) && matchAt(k, p[i+k]) {
+			k++
+		}
+		if k == patLen {
+			return i, false
+		}
+		if i+k == len(p) {
+			return i, true
+		}
+		i++
+	}
+}
+
+// release writes the held bytes.
+func (w *writer) release() error {
+	if w.nheld == 0 {
+		return nil
+	}
+	k := w.nheld
+	w.nheld, w.nrecent = 0, 0
+	_, err := w.rw.Write(w.held[:k])
+	return err
+}
+
+// finish completes the response after the handler returned: commits a
+// pending header and writes the held bytes.
+func (w *writer) finish() {
+	if w.state == stNew {
+		if w.status != 0 && w.gw == nil {
+			w.commit(nil, true)
+		}
+		return
+	}
+	w.release()
+}
+
+// Flush implements http.Flusher: everything written so far, including bytes
+// held back as a possible "</body>", reaches the client.
+func (w *writer) Flush() { w.FlushError() }
+
+// FlushError flushes like Flush and returns the error of the wrapped writer
+// (http.ResponseController uses it).
+func (w *writer) FlushError() error {
+	if w.state == stNew {
+		w.commit(nil, true)
+	}
+	if err := w.release(); err != nil {
+		return err
+	}
+	if w.gw != nil {
+		w.gw.WriteHeaderNow()
+	}
+	switch f := w.rw.(type) {
+	case interface{ FlushError() error }:
+		return f.FlushError()
+	case http.Flusher:
+		f.Flush()
+		return nil
+	}
+	return http.NewResponseController(w.rw).Flush()
+}
+
+// Hijack implements http.Hijacker; the writer steps aside.
+func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.state = stPass
+	w.nheld = 0
+	if h, ok := w.rw.(http.Hijacker); ok {
+		return h.Hijack()
+	}
+	return http.NewResponseController(w.rw).Hijack()
+}
+
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// ReadFrom implements io.ReaderFrom, so that io.Copy keeps the wrapped
+// writer's fast path (sendfile) for responses passed through, and goes through
+// the scanner for HTML.
+func (w *writer) ReadFrom(src io.Reader) (n int64, err error) {
+	if w.state == stScan || w.state == stNew {
+		bp := copyBufPool.Get().(*[]byte)
+		defer copyBufPool.Put(bp)
+		buf := *bp
+		for w.state != stPass {
+			size := len(buf)
+			if w.state == stNew {
+				size = 512 // enough to sniff, then decide
+			}
+			nr, rerr := src.Read(buf[:size])
+			if nr > 0 {
+				nw, werr := w.Write(buf[:nr])
+				n += int64(nw)
+				if werr != nil {
+					return n, werr
+				}
+			}
+			if rerr == io.EOF {
+				return n, nil
+			}
+			if rerr != nil {
+				return n, rerr
+			}
+		}
+	}
+	if rf, ok := w.rw.(io.ReaderFrom); ok {
+		m, err := rf.ReadFrom(src)
+		return n + m, err
+	}
+	m, err := io.Copy(writerOnly{w.rw}, src)
+	return n + m, err
+}
+
+type writerOnly struct{ io.Writer }
