@@ -46,7 +46,7 @@ func ErrorName(err error) string {
 
 // Eval evaluates the JavaScript expression js in the tab's page, waits for
 // it if it is a promise, and decodes its JSON value into out (which may be
-// nil to drop it). A value that JSON cannot hold, such as an ArrayBuffer, must
+// nil to drop it; an undefined result leaves it unchanged). A value that JSON cannot hold, such as an ArrayBuffer, must
 // be converted in js (for example with PublicKeyCredential.toJSON()).
 //
 // A thrown error or a rejected promise gives a *JSError; ErrorName reads its
