@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chirpkit/passkeys/e2e/virtualauth"
+	"github.com/chirpkit/passkeys/examples/minimal/app"
+	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestMain(m *testing.M) { os.Exit(virtualauth.Main(m)) }
+
+// site is one running instance of the example app.
+type site struct {
+	URL string // http://localhost:PORT
+	App *app.App
+}
+
+// startApp runs the example app on a free loopback port with a fresh SQLite database.
+// mutate may change the options (RP ID, store) before the app is built.
+func startApp(t *testing.T, mutate func(*app.Options)) *site {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	opts := app.Options{
+		DB:         filepath.Join(t.TempDir(), "demo.db"),
+		RPID:       "localhost",
+		Origins:    []string{origin},
+		BcryptCost: bcrypt.MinCost,
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if mutate != nil {
+		mutate(&opts)
+	}
+	a, err := app.New(opts)
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(a.Handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); a.Close() })
+	return &site{URL: origin, App: a}
+}
+
+// browse opens a tab (a fresh browser context) with a virtual authenticator.
+func browse(t *testing.T) (context.Context, *virtualauth.Authenticator) {
+	t.Helper()
+	tab := virtualauth.Tab(t)
+	auth, err := virtualauth.AddAuthenticator(tab, virtualauth.AuthenticatorOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab, auth
+}
+
+func run(t *testing.T, tab context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(tab, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signUp creates an account through the sign-up form and lands on the dashboard.
+func signUp(t *testing.T, tab context.Context, s *site, username string) {
+	t.Helper()
+	run(t, tab,
+		chromedp.Navigate(s.URL+"/signup"),
+		chromedp.SendKeys(chromedp.CSS("#username"), username),
+		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
+		chromedp.Click(chromedp.CSS("#signup")),
+		chromedp.WaitVisible(chromedp.CSS("#add-passkey")),
+	)
+	expectText(t, tab, "h1", "Welcome, "+username)
+}
+
+// expectText waits for selector and checks that its text contains want.
+func expectText(t *testing.T, tab context.Context, selector, want string) {
+	t.Helper()
+	got, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS(selector), chromedp.NodeVisible))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, want) {
+		t.Fatalf("%s: got %q, want %q", selector, got, want)
+	}
+}
+
+// passkeyError is what a rejected bridge promise carries, as the page script sees it.
+type passkeyError struct {
+	Name         string `json:"name"`
+	Reason       string `json:"passkeyReason"`
+	Code         string `json:"code"`
+	Ceremony     string `json:"ceremony"`
+	Status       int    `json:"status"`
+	ServerCode   string `json:"serverCode"`
+	IsPasskeyErr bool   `json:"isPasskeyError"`
+	Message      string `json:"message"`
+}
+
+// outcome runs a bridge call in the page and returns its result or its PasskeyError.
+func outcome(t *testing.T, tab context.Context, call string) (ok map[string]any, perr *passkeyError) {
+	t.Helper()
+	var res struct {
+		OK  map[string]any `json:"ok"`
+		Err *passkeyError  `json:"err"`
+	}
+	js := `(async () => { try { return {ok: await (` + call + `)}; } catch (e) {
+		return {err: {name: e.name, passkeyReason: e.passkeyReason, code: e.code, ceremony: e.ceremony,
+			status: e.status, serverCode: e.serverCode, message: String(e.message),
+			isPasskeyError: e instanceof window.chirp.passkeys.PasskeyError}}; } })()`
+	if err := virtualauth.Eval(tab, js, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res.OK, res.Err
+}
+
+const (
+	registerWith     = `window.chirp.passkeys.registerWith({begin: "/auth/passkey/register/begin", finish: "/auth/passkey/register/finish"})`
+	authenticateWith = `window.chirp.passkeys.authenticateWith({begin: "/auth/passkey/login/begin", finish: "/auth/passkey/login/finish"})`
+)
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var _ http.Handler // keep net/http imported for helpers added by later scenarios
+
+// clickThenAt clicks selector and waits until the page at path has loaded, for clicks
+// that navigate (a form post, a reload, a script's location.assign).
+func clickThenAt(t *testing.T, tab context.Context, selector, path string) {
+	t.Helper()
+	run(t, tab, chromedp.Click(chromedp.CSS(selector)))
+	waitAt(t, tab, path)
+}
+
+// waitAt waits until the tab shows a fully loaded page at path.
+func waitAt(t *testing.T, tab context.Context, path string) {
+	t.Helper()
+	var at string
+	waitFor(t, "page "+path, func() bool {
+		err := virtualauth.Eval(tab, `document.readyState === "complete" ? location.pathname : ""`, &at)
+		return err == nil && at == path
+	})
+}

@@ -1,0 +1,147 @@
+// Package app is the example application of chirpkit/passkeys: users with passwords and
+// passkeys in SQLite, sessions with CSRF tokens, the four passkey routes on the server
+// verbs, and the bridge injected into every page. cmd examples/minimal runs it; the e2e
+// tests drive it in Chromium.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/chirpkit/passkeys/injector"
+	"github.com/chirpkit/passkeys/server"
+	"github.com/gin-gonic/gin"
+	"golang.org/x/crypto/bcrypt"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Options configures New.
+type Options struct {
+	// DB is the SQLite database file. Required.
+	DB string
+	// RPID and Origins configure the relying party (see server.Config).
+	RPID    string
+	Origins []string
+	// Store keeps pending ceremonies; zero means the server's memory store.
+	Store server.CeremonyStore
+	// BcryptCost for password hashes; zero means bcrypt.DefaultCost.
+	BcryptCost int
+	// Logger; zero means slog.Default().
+	Logger *slog.Logger
+	// Clock; zero means time.Now.
+	Clock func() time.Time
+}
+
+// App is the example application.
+type App struct {
+	db         *sql.DB
+	pk         *server.Server
+	tmpl       *template.Template
+	log        *slog.Logger
+	now        func() time.Time
+	bcryptCost int
+	secure     bool
+	handler    http.Handler
+}
+
+// New opens the database and builds the app.
+func New(opts Options) (*App, error) {
+	if opts.DB == "" {
+		return nil, errors.New("app: Options.DB is empty")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.BcryptCost == 0 {
+		opts.BcryptCost = bcrypt.DefaultCost
+	}
+	pk, err := server.New(server.Config{RPID: opts.RPID, RPName: "Passkeys demo", Origins: opts.Origins,
+		Store: opts.Store, Logger: opts.Logger, Clock: opts.Clock})
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := template.New("").Funcs(template.FuncMap{
+		"b64":  base64.RawURLEncoding.EncodeToString,
+		"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	}).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(opts.DB)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{db: db, pk: pk, tmpl: tmpl, log: opts.Logger, now: opts.Clock, bcryptCost: opts.BcryptCost,
+		secure: strings.HasPrefix(opts.Origins[0], "https://")}
+	a.handler = a.routes()
+	return a, nil
+}
+
+// Handler returns the app's HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close closes the database.
+func (a *App) Close() error { return a.db.Close() }
+
+func (a *App) routes() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery(), securityHeaders, injector.Gin(injector.Options{Nonce: nonceOf}), a.sessions)
+	static, _ := fs.Sub(staticFS, "static")
+	r.StaticFS("/static", http.FS(static))
+	r.GET("/", a.home)
+	r.GET("/signup", a.signupPage)
+	r.POST("/signup", a.signup)
+	r.GET("/login", a.loginPage)
+	r.POST("/login", a.passwordLogin)
+	r.POST("/logout", a.logout)
+	r.GET("/dashboard", a.dashboard)
+	r.POST("/passkeys/:id/delete", a.deletePasskey)
+	r.POST("/auth/passkey/register/begin", a.registerBegin)
+	r.POST("/auth/passkey/register/finish", a.registerFinish)
+	r.POST("/auth/passkey/login/begin", a.loginBegin)
+	r.POST("/auth/passkey/login/finish", a.loginFinish)
+	// Cross-site POSTs are refused from the Sec-Fetch-Site/Origin headers before the
+	// CSRF token is even looked at.
+	return http.NewCrossOriginProtection().Handler(r)
+}
+
+type nonceKey struct{}
+
+// securityHeaders sets a strict Content-Security-Policy with a fresh nonce, which the
+// injector puts on the bridge's script tag.
+func securityHeaders(c *gin.Context) {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	nonce := base64.StdEncoding.EncodeToString(b)
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), nonceKey{}, nonce))
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", fmt.Sprintf("default-src 'self'; script-src 'self' 'nonce-%s'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", nonce))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	c.Next()
+}
+
+func nonceOf(r *http.Request) string {
+	n, _ := r.Context().Value(nonceKey{}).(string)
+	return n
+}

@@ -1,0 +1,160 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chirpkit/passkeys/server"
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS users (
+	id            INTEGER PRIMARY KEY,
+	username      TEXT NOT NULL UNIQUE,
+	password_hash BLOB NOT NULL,
+	webauthn_id   BLOB NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS passkeys (
+	credential_id   BLOB PRIMARY KEY,
+	user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	public_key      BLOB NOT NULL,
+	sign_count      INTEGER NOT NULL,
+	transports      TEXT NOT NULL DEFAULT '',
+	aaguid          BLOB,
+	backup_eligible INTEGER NOT NULL,
+	backup_state    INTEGER NOT NULL,
+	created_at      INTEGER NOT NULL,
+	last_used_at    INTEGER
+);
+CREATE INDEX IF NOT EXISTS passkeys_user ON passkeys(user_id);
+CREATE TABLE IF NOT EXISTS sessions (
+	token      TEXT PRIMARY KEY,
+	user_id    INTEGER REFERENCES users(id) ON DELETE CASCADE,
+	csrf       TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+`
+
+// openDB opens (and creates) the SQLite database at path.
+func openDB(path string) (*sql.DB, error) {
+	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	// One connection: SQLite serialises writers anyway, and this keeps the demo free of
+	// "database is locked" under concurrent tests.
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("create schema in %s: %w", path, err)
+	}
+	return db, nil
+}
+
+type user struct {
+	ID         int64
+	Username   string
+	Hash       []byte
+	WebAuthnID []byte
+}
+
+var errNoUser = errors.New("no such user")
+
+func (a *App) userBy(ctx context.Context, column string, v any) (*user, error) {
+	u := &user{}
+	err := a.db.QueryRowContext(ctx, "SELECT id, username, password_hash, webauthn_id FROM users WHERE "+column+" = ?", v).
+		Scan(&u.ID, &u.Username, &u.Hash, &u.WebAuthnID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoUser
+	}
+	return u, err
+}
+
+// passkey is a row of the passkeys table. It implements server.StoredCredential and
+// server.StoredFlags: the app owns the row, the library reads it.
+type passkey struct {
+	ID             []byte
+	UserID         int64
+	UserHandle     []byte
+	PublicKey      []byte
+	SignCount      uint32
+	Transports     string
+	BackupEligible bool
+	BackupState    bool
+	CreatedAt      time.Time
+	LastUsedAt     *time.Time
+}
+
+func (p *passkey) CredentialID() []byte           { return p.ID }
+func (p *passkey) CredentialPublicKey() []byte    { return p.PublicKey }
+func (p *passkey) CredentialSignCount() uint32    { return p.SignCount }
+func (p *passkey) CredentialUserID() []byte       { return p.UserHandle }
+func (p *passkey) CredentialBackupEligible() bool { return p.BackupEligible }
+func (p *passkey) CredentialBackupState() bool    { return p.BackupState }
+
+const passkeyColumns = `p.credential_id, p.user_id, u.webauthn_id, p.public_key, p.sign_count, p.transports,
+	p.backup_eligible, p.backup_state, p.created_at, p.last_used_at`
+
+func scanPasskey(row interface{ Scan(...any) error }) (*passkey, error) {
+	p := &passkey{}
+	var created int64
+	var lastUsed sql.NullInt64
+	if err := row.Scan(&p.ID, &p.UserID, &p.UserHandle, &p.PublicKey, &p.SignCount, &p.Transports,
+		&p.BackupEligible, &p.BackupState, &created, &lastUsed); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = time.Unix(created, 0)
+	if lastUsed.Valid {
+		t := time.Unix(lastUsed.Int64, 0)
+		p.LastUsedAt = &t
+	}
+	return p, nil
+}
+
+// lookupPasskey is the server.LookupFunc of this app.
+func (a *App) lookupPasskey(ctx context.Context, id []byte) (server.StoredCredential, error) {
+	p, err := scanPasskey(a.db.QueryRowContext(ctx,
+		"SELECT "+passkeyColumns+" FROM passkeys p JOIN users u ON u.id = p.user_id WHERE p.credential_id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, server.ErrUnknownCredential
+	}
+	return p, err
+}
+
+func (a *App) passkeysOf(ctx context.Context, userID int64) ([]*passkey, error) {
+	rows, err := a.db.QueryContext(ctx,
+		"SELECT "+passkeyColumns+" FROM passkeys p JOIN users u ON u.id = p.user_id WHERE p.user_id = ? ORDER BY p.created_at, p.rowid", userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*passkey
+	for rows.Next() {
+		p, err := scanPasskey(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (a *App) addPasskey(ctx context.Context, userID int64, c *server.RegisteredCredential) error {
+	_, err := a.db.ExecContext(ctx, `INSERT INTO passkeys
+		(credential_id, user_id, public_key, sign_count, transports, aaguid, backup_eligible, backup_state, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, userID, c.PublicKey, c.SignCount, strings.Join(c.Transports, ","), c.AAGUID, c.BackupEligible, c.BackupState, a.now().Unix())
+	return err
+}
+
+func (a *App) markUsed(ctx context.Context, c *server.AuthenticatedCredential) error {
+	_, err := a.db.ExecContext(ctx, "UPDATE passkeys SET sign_count = ?, backup_state = ?, last_used_at = ? WHERE credential_id = ?",
+		c.SignCount, c.BackupState, a.now().Unix(), c.CredentialID)
+	return err
+}

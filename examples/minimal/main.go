@@ -1,0 +1,70 @@
+// Command minimal runs the example app of chirpkit/passkeys: sign up with a password, add
+// a passkey on the dashboard, sign in with it.
+//
+//	go run ./examples/minimal [-addr localhost:8000] [-db passkeys-demo.db]
+//
+// PASSKEY_RP_ID (default localhost) and PASSKEY_ORIGIN (default http://localhost:8000, a
+// comma-separated list allowed) configure the relying party.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chirpkit/passkeys/examples/minimal/app"
+)
+
+func main() {
+	addr := flag.String("addr", "localhost:8000", "listen address")
+	db := flag.String("db", "passkeys-demo.db", "SQLite database file")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(*addr, *db, log); err != nil {
+		log.Error("minimal", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, db string, log *slog.Logger) error {
+	rpID := env("PASSKEY_RP_ID", "localhost")
+	var origins []string
+	for _, o := range strings.Split(env("PASSKEY_ORIGIN", "http://localhost:8000"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	a, err := app.New(app.Options{DB: db, RPID: rpID, Origins: origins, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	srv := &http.Server{Addr: addr, Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	log.Info("passkeys demo", "url", origins[0], "rp_id", rpID, "db", db)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
