@@ -1,6 +1,6 @@
-import { g } from "./global";
-import { isConditionalSupported } from "./is-conditional-supported";
-import type { Capabilities } from "./types";
+import { g } from "./global.js";
+import { isConditionalSupported } from "./is-conditional-supported.js";
+import type { Capabilities } from "./types.js";
 
 /**
  * The browser's `PublicKeyCredential.getClientCapabilities()` where it exists, else a

@@ -1,12 +1,12 @@
-import { walk } from "./base64url";
-import { capabilities } from "./capabilities";
-import { credentialToJSON } from "./credential-to-json";
-import { PasskeyError, type PasskeyErrorCode } from "./error";
-import { g } from "./global";
-import { identifyError, type Why } from "./identify-error";
-import { isSupported } from "./is-supported";
-import { parseOptions } from "./parse-options";
-import type { Ceremony, CeremonyOptions } from "./types";
+import { walk } from "./base64url.js";
+import { capabilities } from "./capabilities.js";
+import { credentialToJSON } from "./credential-to-json.js";
+import { PasskeyError, type PasskeyErrorCode } from "./error.js";
+import { g } from "./global.js";
+import { identifyError, type Why } from "./identify-error.js";
+import { isSupported } from "./is-supported.js";
+import { parseOptions } from "./parse-options.js";
+import type { Ceremony, CeremonyOptions } from "./types.js";
 
 /** A ceremony in flight: `k` kills it, `d` resolves once it has settled. */
 interface Pending {

@@ -1,4 +1,4 @@
-import { isBin, toB64u, walk } from "./base64url";
+import { isBin, toB64u, walk } from "./base64url.js";
 
 /** Optional method call that swallows "not implemented". */
 const get = (r: any, m: string) => {

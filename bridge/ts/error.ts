@@ -1,4 +1,4 @@
-import type { Ceremony } from "./types";
+import type { Ceremony } from "./types.js";
 
 /**
  * What a UI should do about a failure:

@@ -1,4 +1,4 @@
-import { g } from "./global";
+import { g } from "./global.js";
 
 /** Whether conditional mediation (passkey autofill sign-in) is available. Never rejects. */
 export async function isConditionalSupported(): Promise<boolean> {
