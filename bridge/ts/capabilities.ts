@@ -1,3 +1,4 @@
+import { ask } from "./ask.js";
 import { g } from "./global.js";
 import { isConditionalSupported } from "./is-conditional-supported.js";
 import type { Capabilities } from "./types.js";
@@ -10,13 +11,9 @@ import type { Capabilities } from "./types.js";
  * Never rejects.
  */
 export async function capabilities(): Promise<Capabilities> {
-  const P = g.PublicKeyCredential;
-  let u = false;
   try {
-    return await P.getClientCapabilities();
+    return await g.PublicKeyCredential.getClientCapabilities();
   } catch {}
-  try {
-    u = !!(await P.isUserVerifyingPlatformAuthenticatorAvailable());
-  } catch {}
+  const u = await ask("isUserVerifyingPlatformAuthenticatorAvailable");
   return { conditionalGet: await isConditionalSupported(), conditionalCreate: false, passkeyPlatformAuthenticator: u, userVerifyingPlatformAuthenticator: u };
 }
