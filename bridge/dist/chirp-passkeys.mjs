@@ -140,7 +140,7 @@ async function ceremony(c, input, o = {}) {
   try {
     pk = walk(pk, (v) => v ?? void 0);
     if (o.timeout) pk.timeout = o.timeout;
-    if (typeof pk.challenge != "string" || c == "register" && !(pk.rp && pk.user)) throw 0;
+    if (typeof pk.challenge != "string" || c == "register" && !(pk.rp && pk.user)) throw void 0;
     pub = parseOptions(c, pk);
   } catch (e) {
     throw X("bad_options", e);
@@ -161,7 +161,7 @@ async function ceremony(c, input, o = {}) {
     await prev?.d;
     if (med == "conditional" && !(await capabilities())[c == "register" ? "conditionalCreate" : "conditionalGet"])
       throw X("conditional_unavailable");
-    if (why) throw 0;
+    if (why) throw void 0;
     if (o.timeout) timer = setTimeout(() => me.k("timeout"), o.timeout);
     t0 = Date.now();
     const cr = await g.navigator.credentials[c == "register" ? "create" : "get"]({ publicKey: pub, signal: ac.signal, mediation: med });

@@ -49,6 +49,8 @@ describe("before the browser is called", () => {
     const log = install({ secure: false });
     const e = await rejects(register(creationJSON()), "misconfigured", "insecure_context");
     assert.equal(e.retryable, false);
+    assert.equal(e.cause, undefined);
+    assert.equal(e.message, "insecure_context");
     assert.equal(log.create.length, 0);
   });
 
@@ -64,7 +66,8 @@ describe("before the browser is called", () => {
   ]) {
     test(`bad options (${name}) → misconfigured/bad_options`, async () => {
       const log = install();
-      await rejects(c == "register" ? register(opts) : authenticate(opts), "misconfigured", "bad_options", c);
+      const e = await rejects(c == "register" ? register(opts) : authenticate(opts), "misconfigured", "bad_options", c);
+      assert.equal(e.retryable, false);
       assert.equal(log.create.length + log.get.length, 0);
     });
   }
@@ -233,7 +236,8 @@ describe("our own aborts", () => {
 
   test("already aborted signal → cancelled/aborted, browser not called", async () => {
     const log = install({ get: hang() });
-    await rejects(authenticate(requestJSON(), { signal: AbortSignal.abort() }), "cancelled", "aborted");
+    const e = await rejects(authenticate(requestJSON(), { signal: AbortSignal.abort() }), "cancelled", "aborted");
+    assert.equal(e.cause, undefined);
     assert.equal(log.get.length, 0);
   });
 
