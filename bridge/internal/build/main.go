@@ -41,6 +41,9 @@ func main() {
 		fail(err)
 	}
 	skipTypes := false
+	if _, err := os.Stat(filepath.Join(root, tscPath)); err != nil && !*check && !*size {
+		fail(fmt.Errorf("%s not found: run npm ci first (the .d.ts files come from TypeScript %s)", tscPath, "7.0.2"))
+	}
 	if *check || *size {
 		// Without node_modules a check can still cover the JavaScript outputs, except on CI.
 		if _, err := os.Stat(filepath.Join(root, tscPath)); err != nil {
