@@ -3,6 +3,7 @@ module github.com/chirpkit/passkeys
 go 1.26.0
 
 require (
+	github.com/andybalholm/brotli v1.2.8
 	github.com/chromedp/cdproto v0.159.2
 	github.com/chromedp/chromedp v0.23.0
 	github.com/evanw/esbuild v0.28.2

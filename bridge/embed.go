@@ -16,7 +16,7 @@ import (
 	"encoding/hex"
 )
 
-//go:embed dist/chirp-passkeys.js dist/chirp-passkeys.js.gz dist/chirp-passkeys.mjs
+//go:embed dist/chirp-passkeys.js dist/chirp-passkeys.js.gz dist/chirp-passkeys.js.br dist/chirp-passkeys.mjs
 var dist embed.FS
 
 var (
@@ -54,7 +54,8 @@ func Script() []byte { return script }
 // Callers must not modify it.
 func ScriptGzip() []byte { return scriptGzip }
 
-// ScriptBrotli returns the brotli variant, or nil if none is embedded.
+// ScriptBrotli returns the brotli variant, or nil if none is embedded
+// (bridge/dist/chirp-passkeys.js.br, best compression), for Content-Encoding: br.
 // Callers must not modify it.
 func ScriptBrotli() []byte { return scriptBrotli }
 

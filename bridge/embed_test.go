@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 )
 
 // maxGzip is the size budget of the injected script, minified and gzipped.
@@ -68,8 +70,19 @@ func TestScriptGzip(t *testing.T) {
 }
 
 func TestScriptBrotli(t *testing.T) {
-	if b := ScriptBrotli(); b != nil && len(b) >= len(Script()) {
-		t.Fatalf("brotli variant (%d bytes) is not smaller than the script (%d)", len(b), len(Script()))
+	b := ScriptBrotli()
+	if b == nil {
+		t.Skip("no brotli variant embedded")
+	}
+	got, err := io.ReadAll(brotli.NewReader(bytes.NewReader(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, Script()) {
+		t.Fatal("ScriptBrotli does not decompress to Script")
+	}
+	if len(b) >= len(ScriptGzip()) {
+		t.Errorf("brotli variant (%d bytes) is not smaller than gzip (%d)", len(b), len(ScriptGzip()))
 	}
 }
 

@@ -2,6 +2,7 @@
 
 // bridge/ts/base64url.ts
 var toB64u = (b) => {
+  if (!isBin(b)) return b;
   let s = "";
   for (const c of new Uint8Array(b.buffer || b, b.byteOffset, b.byteLength)) s += String.fromCharCode(c);
   return btoa(s).replace(/[+/=]/g, (c) => c == "+" ? "-" : c == "/" ? "_" : "");
@@ -13,27 +14,25 @@ var walk = (v, leaf, k) => Array.isArray(v) ? v.map((x) => walk(x, leaf)) : v &&
 // bridge/ts/global.ts
 var g = globalThis;
 
-// bridge/ts/is-conditional-supported.ts
-async function isConditionalSupported() {
+// bridge/ts/ask.ts
+var ask = async (m) => {
   try {
-    return !!await g.PublicKeyCredential.isConditionalMediationAvailable();
+    return !!await g.PublicKeyCredential[m]();
   } catch {
     return false;
   }
-}
+};
+
+// bridge/ts/is-conditional-supported.ts
+var isConditionalSupported = () => ask("isConditionalMediationAvailable");
 
 // bridge/ts/capabilities.ts
 async function capabilities() {
-  const P = g.PublicKeyCredential;
-  let u = false;
   try {
-    return await P.getClientCapabilities();
+    return await g.PublicKeyCredential.getClientCapabilities();
   } catch {
   }
-  try {
-    u = !!await P.isUserVerifyingPlatformAuthenticatorAvailable();
-  } catch {
-  }
+  const u = await ask("isUserVerifyingPlatformAuthenticatorAvailable");
   return { conditionalGet: await isConditionalSupported(), conditionalCreate: false, passkeyPlatformAuthenticator: u, userVerifyingPlatformAuthenticator: u };
 }
 
@@ -55,7 +54,7 @@ function credentialToJSON(cr) {
     const v = r[k] ?? get(r, "get" + k[0].toUpperCase() + k.slice(1));
     if (v != null) o.response[k] = v;
   }
-  return walk(o, (v) => isBin(v) ? toB64u(v) : v);
+  return walk(o, toB64u);
 }
 
 // bridge/ts/error.ts
@@ -141,7 +140,7 @@ async function ceremony(c, input, o = {}) {
   try {
     pk = walk(pk, (v) => v ?? void 0);
     if (o.timeout) pk.timeout = o.timeout;
-    if (typeof pk.challenge != "string" || c == "register" && !(pk.rp && pk.user)) throw 0;
+    if (typeof pk.challenge != "string" || c == "register" && !(pk.rp && pk.user)) throw void 0;
     pub = parseOptions(c, pk);
   } catch (e) {
     throw X("bad_options", e);
@@ -162,7 +161,7 @@ async function ceremony(c, input, o = {}) {
     await prev?.d;
     if (med == "conditional" && !(await capabilities())[c == "register" ? "conditionalCreate" : "conditionalGet"])
       throw X("conditional_unavailable");
-    if (why) throw 0;
+    if (why) throw void 0;
     if (o.timeout) timer = setTimeout(() => me.k("timeout"), o.timeout);
     t0 = Date.now();
     const cr = await g.navigator.credentials[c == "register" ? "create" : "get"]({ publicKey: pub, signal: ac.signal, mediation: med });

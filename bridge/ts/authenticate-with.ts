@@ -1,5 +1,5 @@
-import type { WithOptions } from "./types";
-import { withServer } from "./with-server";
+import type { WithOptions } from "./types.js";
+import { withServer } from "./with-server.js";
 
 /**
  * The whole sign-in loop: POST `begin`, get an assertion, POST it to `finish`,

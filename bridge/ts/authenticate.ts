@@ -1,5 +1,5 @@
-import { ceremony } from "./ceremony";
-import type { AuthenticateOptions, CeremonyOptions } from "./types";
+import { ceremony } from "./ceremony.js";
+import type { AuthenticateOptions, CeremonyOptions } from "./types.js";
 
 /**
  * Signs in with a passkey from the begin endpoint's options JSON and resolves to the

@@ -1,5 +1,6 @@
-/** Encodes bytes (ArrayBuffer or view) as unpadded base64url. */
-export const toB64u = (b: any): string => {
+/** Encodes bytes (ArrayBuffer or view) as unpadded base64url; returns anything else unchanged. */
+export const toB64u = (b: any): any => {
+  if (!isBin(b)) return b;
   let s = "";
   for (const c of new Uint8Array(b.buffer || b, b.byteOffset, b.byteLength)) s += String.fromCharCode(c);
   return btoa(s).replace(/[+/=]/g, (c) => (c == "+" ? "-" : c == "/" ? "_" : ""));

@@ -1,6 +1,7 @@
-import { g } from "./global";
-import { isConditionalSupported } from "./is-conditional-supported";
-import type { Capabilities } from "./types";
+import { ask } from "./ask.js";
+import { g } from "./global.js";
+import { isConditionalSupported } from "./is-conditional-supported.js";
+import type { Capabilities } from "./types.js";
 
 /**
  * The browser's `PublicKeyCredential.getClientCapabilities()` where it exists, else a
@@ -10,13 +11,9 @@ import type { Capabilities } from "./types";
  * Never rejects.
  */
 export async function capabilities(): Promise<Capabilities> {
-  const P = g.PublicKeyCredential;
-  let u = false;
   try {
-    return await P.getClientCapabilities();
+    return await g.PublicKeyCredential.getClientCapabilities();
   } catch {}
-  try {
-    u = !!(await P.isUserVerifyingPlatformAuthenticatorAvailable());
-  } catch {}
+  const u = await ask("isUserVerifyingPlatformAuthenticatorAvailable");
   return { conditionalGet: await isConditionalSupported(), conditionalCreate: false, passkeyPlatformAuthenticator: u, userVerifyingPlatformAuthenticator: u };
 }

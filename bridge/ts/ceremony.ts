@@ -1,12 +1,12 @@
-import { walk } from "./base64url";
-import { capabilities } from "./capabilities";
-import { credentialToJSON } from "./credential-to-json";
-import { PasskeyError, type PasskeyErrorCode } from "./error";
-import { g } from "./global";
-import { identifyError, type Why } from "./identify-error";
-import { isSupported } from "./is-supported";
-import { parseOptions } from "./parse-options";
-import type { Ceremony, CeremonyOptions } from "./types";
+import { walk } from "./base64url.js";
+import { capabilities } from "./capabilities.js";
+import { credentialToJSON } from "./credential-to-json.js";
+import { PasskeyError, type PasskeyErrorCode } from "./error.js";
+import { g } from "./global.js";
+import { identifyError, type Why } from "./identify-error.js";
+import { isSupported } from "./is-supported.js";
+import { parseOptions } from "./parse-options.js";
+import type { Ceremony, CeremonyOptions } from "./types.js";
 
 /** A ceremony in flight: `k` kills it, `d` resolves once it has settled. */
 interface Pending {
@@ -34,7 +34,7 @@ export async function ceremony(c: Ceremony, input: any, o: CeremonyOptions = {})
     // copy, turning nulls (which the browser's parser rejects) into absent members
     pk = walk(pk, (v) => v ?? undefined);
     if (o.timeout) pk.timeout = o.timeout;
-    if (typeof pk.challenge != "string" || (c == "register" && !(pk.rp && pk.user))) throw 0;
+    if (typeof pk.challenge != "string" || (c == "register" && !(pk.rp && pk.user))) throw undefined; // no cause: caught below
     pub = parseOptions(c, pk);
   } catch (e) {
     throw X("bad_options", e);
@@ -60,7 +60,7 @@ export async function ceremony(c: Ceremony, input: any, o: CeremonyOptions = {})
     await prev?.d;
     if (med == "conditional" && !(await capabilities())[c == "register" ? "conditionalCreate" : "conditionalGet"])
       throw X("conditional_unavailable");
-    if (why) throw 0;
+    if (why) throw undefined; // no cause: caught below
     if (o.timeout) timer = setTimeout(() => me.k("timeout"), o.timeout);
     t0 = Date.now();
     const cr = await g.navigator.credentials[c == "register" ? "create" : "get"]({ publicKey: pub, signal: ac.signal, mediation: med });

@@ -1,4 +1,4 @@
-import { isBin, toB64u, walk } from "./base64url";
+import { toB64u, walk } from "./base64url.js";
 
 /** Optional method call that swallows "not implemented". */
 const get = (r: any, m: string) => {
@@ -26,5 +26,5 @@ export function credentialToJSON(cr: any): any {
     const v = r[k] ?? get(r, "get" + k[0].toUpperCase() + k.slice(1));
     if (v != null) o.response[k] = v;
   }
-  return walk(o, (v) => (isBin(v) ? toB64u(v) : v));
+  return walk(o, toB64u);
 }

@@ -1,4 +1,4 @@
-import type { Ceremony } from "./types";
+import type { Ceremony } from "./types.js";
 
 /**
  * What a UI should do about a failure:
@@ -10,7 +10,16 @@ import type { Ceremony } from "./types";
  */
 export type PasskeyReason = "cancelled" | "duplicate" | "misconfigured" | "unsupported" | "failed";
 
-/** Finer, stable error code; each maps to one reason (see `CODES`). */
+/**
+ * Finer, stable error code; each maps to one reason and retryable flag (the `CODES`
+ * table in error.ts; README.md explains each):
+ * - cancelled: `user_cancelled`, `timeout`, `aborted` (retryable); `superseded`
+ * - duplicate: `excluded_credential`
+ * - misconfigured: `rp_id_mismatch`, `invalid_domain`, `insecure_context`, `bad_options`
+ * - unsupported: `no_webauthn`, `conditional_unavailable`
+ * - failed: `busy`, `authenticator_error`, `server_rejected`, `network`, `unknown` (retryable);
+ *   `unsupported_algorithm`, `serialization`
+ */
 export type PasskeyErrorCode =
   | "user_cancelled"
   | "timeout"

@@ -1,6 +1,6 @@
-import { PasskeyError, type PasskeyErrorCode } from "./error";
-import { g } from "./global";
-import type { Ceremony } from "./types";
+import { PasskeyError, type PasskeyErrorCode } from "./error.js";
+import { g } from "./global.js";
+import type { Ceremony } from "./types.js";
 
 /** Why our own AbortController aborted, if it did. */
 export type Why = "aborted" | "superseded" | "timeout";

@@ -1,15 +1,15 @@
 // Entry of the injected script: installs window.chirp.passkeys once (a second copy keeps the first).
-import { abort } from "./abort";
-import { authenticate } from "./authenticate";
-import { authenticateWith } from "./authenticate-with";
-import { capabilities } from "./capabilities";
-import { PasskeyError } from "./error";
-import { isConditionalSupported } from "./is-conditional-supported";
-import { isSupported } from "./is-supported";
-import { register } from "./register";
-import { registerWith } from "./register-with";
-import type { ChirpPasskeys } from "./types";
-import { version } from "./version";
+import { abort } from "./abort.js";
+import { authenticate } from "./authenticate.js";
+import { authenticateWith } from "./authenticate-with.js";
+import { capabilities } from "./capabilities.js";
+import { PasskeyError } from "./error.js";
+import { isConditionalSupported } from "./is-conditional-supported.js";
+import { isSupported } from "./is-supported.js";
+import { register } from "./register.js";
+import { registerWith } from "./register-with.js";
+import type { ChirpPasskeys } from "./types.js";
+import { version } from "./version.js";
 
 ((window as any).chirp ||= {}).passkeys ||= {
   version,

@@ -3,19 +3,19 @@
  * by the injected script.
  * @module
  */
-import type { ChirpNamespace } from "./types";
+import type { ChirpNamespace } from "./types.js";
 
-export { abort } from "./abort";
-export { authenticate } from "./authenticate";
-export { authenticateWith } from "./authenticate-with";
-export { capabilities } from "./capabilities";
-export { PasskeyError, type PasskeyErrorCode, type PasskeyReason } from "./error";
-export { isConditionalSupported } from "./is-conditional-supported";
-export { isSupported } from "./is-supported";
-export { register } from "./register";
-export { registerWith } from "./register-with";
-export type * from "./types";
-export { version } from "./version";
+export { abort } from "./abort.js";
+export { authenticate } from "./authenticate.js";
+export { authenticateWith } from "./authenticate-with.js";
+export { capabilities } from "./capabilities.js";
+export { PasskeyError, type PasskeyErrorCode, type PasskeyReason } from "./error.js";
+export { isConditionalSupported } from "./is-conditional-supported.js";
+export { isSupported } from "./is-supported.js";
+export { register } from "./register.js";
+export { registerWith } from "./register-with.js";
+export type * from "./types.js";
+export { version } from "./version.js";
 
 declare global {
   interface Window {

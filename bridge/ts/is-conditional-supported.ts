@@ -1,10 +1,4 @@
-import { g } from "./global";
+import { ask } from "./ask.js";
 
 /** Whether conditional mediation (passkey autofill sign-in) is available. Never rejects. */
-export async function isConditionalSupported(): Promise<boolean> {
-  try {
-    return !!(await g.PublicKeyCredential.isConditionalMediationAvailable());
-  } catch {
-    return false;
-  }
-}
+export const isConditionalSupported = (): Promise<boolean> => ask("isConditionalMediationAvailable");

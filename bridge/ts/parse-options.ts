@@ -1,6 +1,6 @@
-import { fromB64u, walk } from "./base64url";
-import { g } from "./global";
-import type { Ceremony } from "./types";
+import { fromB64u, walk } from "./base64url.js";
+import { g } from "./global.js";
+import type { Ceremony } from "./types.js";
 
 /**
  * Members holding base64url in options JSON: challenge, user.id, excludeCredentials[].id,

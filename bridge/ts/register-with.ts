@@ -1,5 +1,5 @@
-import type { WithOptions } from "./types";
-import { withServer } from "./with-server";
+import type { WithOptions } from "./types.js";
+import { withServer } from "./with-server.js";
 
 /**
  * The whole registration loop: POST `begin`, create the passkey, POST the credential

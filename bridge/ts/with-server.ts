@@ -1,8 +1,8 @@
-import { authenticate } from "./authenticate";
-import { PasskeyError } from "./error";
-import { g } from "./global";
-import { register } from "./register";
-import type { Ceremony, WithOptions } from "./types";
+import { authenticate } from "./authenticate.js";
+import { PasskeyError } from "./error.js";
+import { g } from "./global.js";
+import { register } from "./register.js";
+import type { Ceremony, WithOptions } from "./types.js";
 
 /** begin → ceremony → finish, with CSRF header, same-origin credentials and JSON. */
 export async function withServer(c: Ceremony, o: WithOptions): Promise<any> {

@@ -1,4 +1,4 @@
-import type { WithOptions } from "./types";
+import type { WithOptions } from "./types.js";
 /**
  * The whole sign-in loop: POST `begin`, get an assertion, POST it to `finish`,
  * resolve to the server's JSON. Rejects with PasskeyError.

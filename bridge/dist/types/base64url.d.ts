@@ -1,5 +1,5 @@
-/** Encodes bytes (ArrayBuffer or view) as unpadded base64url. */
-export declare const toB64u: (b: any) => string;
+/** Encodes bytes (ArrayBuffer or view) as unpadded base64url; returns anything else unchanged. */
+export declare const toB64u: (b: any) => any;
 /** Decodes base64url (padded or not) to an ArrayBuffer; throws on bad input. */
 export declare const fromB64u: (s: string) => ArrayBuffer;
 /** Whether v is binary (ArrayBuffer or a view on one). */

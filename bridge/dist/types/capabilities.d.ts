@@ -1,4 +1,4 @@
-import type { Capabilities } from "./types";
+import type { Capabilities } from "./types.js";
 /**
  * The browser's `PublicKeyCredential.getClientCapabilities()` where it exists, else a
  * best-effort equivalent (`conditionalGet` from isConditionalMediationAvailable,

@@ -1,5 +1,5 @@
-import { type Why } from "./identify-error";
-import type { Ceremony, CeremonyOptions } from "./types";
+import { type Why } from "./identify-error.js";
+import type { Ceremony, CeremonyOptions } from "./types.js";
 /** A ceremony in flight: `k` kills it, `d` resolves once it has settled. */
 interface Pending {
     k(w: Why): void;

@@ -1,4 +1,4 @@
-import type { Ceremony } from "./types";
+import type { Ceremony } from "./types.js";
 /**
  * What a UI should do about a failure:
  * - `cancelled`: say nothing (the user or the page stopped it);
@@ -8,7 +8,16 @@ import type { Ceremony } from "./types";
  * - `failed`: show an error, offer a retry when `retryable`.
  */
 export type PasskeyReason = "cancelled" | "duplicate" | "misconfigured" | "unsupported" | "failed";
-/** Finer, stable error code; each maps to one reason (see `CODES`). */
+/**
+ * Finer, stable error code; each maps to one reason and retryable flag (the `CODES`
+ * table in error.ts; README.md explains each):
+ * - cancelled: `user_cancelled`, `timeout`, `aborted` (retryable); `superseded`
+ * - duplicate: `excluded_credential`
+ * - misconfigured: `rp_id_mismatch`, `invalid_domain`, `insecure_context`, `bad_options`
+ * - unsupported: `no_webauthn`, `conditional_unavailable`
+ * - failed: `busy`, `authenticator_error`, `server_rejected`, `network`, `unknown` (retryable);
+ *   `unsupported_algorithm`, `serialization`
+ */
 export type PasskeyErrorCode = "user_cancelled" | "timeout" | "aborted" | "superseded" | "excluded_credential" | "rp_id_mismatch" | "invalid_domain" | "insecure_context" | "no_webauthn" | "conditional_unavailable" | "bad_options" | "unsupported_algorithm" | "busy" | "authenticator_error" | "serialization" | "server_rejected" | "network" | "unknown";
 /** The single error type every bridge failure rejects with. */
 export declare class PasskeyError extends Error {

@@ -1,5 +1,5 @@
-import { PasskeyError } from "./error";
-import type { Ceremony } from "./types";
+import { PasskeyError } from "./error.js";
+import type { Ceremony } from "./types.js";
 /** Why our own AbortController aborted, if it did. */
 export type Why = "aborted" | "superseded" | "timeout";
 /** What identifyError knows besides the error itself. */

@@ -1,2 +1,2 @@
 /** Whether conditional mediation (passkey autofill sign-in) is available. Never rejects. */
-export declare function isConditionalSupported(): Promise<boolean>;
+export declare const isConditionalSupported: () => Promise<boolean>;

@@ -1,4 +1,4 @@
-import type { Ceremony } from "./types";
+import type { Ceremony } from "./types.js";
 /**
  * Turns options JSON into what navigator.credentials expects: with
  * PublicKeyCredential.parse*OptionsFromJSON where the browser has it, else by hand

@@ -1,4 +1,4 @@
-import type { WithOptions } from "./types";
+import type { WithOptions } from "./types.js";
 /**
  * The whole registration loop: POST `begin`, create the passkey, POST the credential
  * to `finish`, resolve to the server's JSON. Rejects with PasskeyError

@@ -1,12 +1,12 @@
-import type { abort } from "./abort";
-import type { authenticate } from "./authenticate";
-import type { authenticateWith } from "./authenticate-with";
-import type { capabilities } from "./capabilities";
-import type { PasskeyError } from "./error";
-import type { isConditionalSupported } from "./is-conditional-supported";
-import type { isSupported } from "./is-supported";
-import type { register } from "./register";
-import type { registerWith } from "./register-with";
+import type { abort } from "./abort.js";
+import type { authenticate } from "./authenticate.js";
+import type { authenticateWith } from "./authenticate-with.js";
+import type { capabilities } from "./capabilities.js";
+import type { PasskeyError } from "./error.js";
+import type { isConditionalSupported } from "./is-conditional-supported.js";
+import type { isSupported } from "./is-supported.js";
+import type { register } from "./register.js";
+import type { registerWith } from "./register-with.js";
 /** Which WebAuthn ceremony failed. */
 export type Ceremony = "register" | "authenticate";
 /**

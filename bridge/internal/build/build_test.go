@@ -41,3 +41,47 @@ func TestDistUpToDate(t *testing.T) {
 		}
 	}
 }
+
+func TestStaleNamesFiles(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{"a.js": []byte("a"), "types/x.d.ts": []byte("x"), "b.mjs": []byte("b")}
+	if err := write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	if stale, err := Stale(dir, files, false); err != nil || len(stale) != 0 {
+		t.Fatalf("fresh dir: stale %v, err %v", stale, err)
+	}
+	os.WriteFile(filepath.Join(dir, "a.js"), []byte("changed"), 0o644)
+	os.Remove(filepath.Join(dir, "b.mjs"))
+	os.WriteFile(filepath.Join(dir, "extra.js"), []byte("e"), 0o644)
+	stale, err := Stale(dir, files, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{distDir + "/a.js", distDir + "/b.mjs", distDir + "/extra.js (not generated)"}
+	if len(stale) != len(want) {
+		t.Fatalf("stale = %v, want %v", stale, want)
+	}
+	for i := range want {
+		if stale[i] != want[i] {
+			t.Fatalf("stale = %v, want %v", stale, want)
+		}
+	}
+	// Without types, extra .d.ts files are not reported.
+	os.WriteFile(filepath.Join(dir, "types", "y.d.ts"), []byte("y"), 0o644)
+	delete(files, "types/x.d.ts")
+	stale, _ = Stale(dir, files, true)
+	for _, s := range stale {
+		if filepath.Ext(s) == ".ts" {
+			t.Errorf("skipTypes still reports %s", s)
+		}
+	}
+}
+
+func TestGzipDeterministic(t *testing.T) {
+	a, _ := Gzip([]byte("hello hello hello"))
+	b, _ := Gzip([]byte("hello hello hello"))
+	if string(a) != string(b) || a[4] != 0 || a[5] != 0 || a[6] != 0 || a[7] != 0 {
+		t.Fatalf("gzip not deterministic or has a timestamp: % x", a[:10])
+	}
+}

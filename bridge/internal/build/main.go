@@ -2,6 +2,7 @@
 //
 //	chirp-passkeys.js     minified IIFE installing window.chirp.passkeys (injected into pages)
 //	chirp-passkeys.js.gz  the same, gzip at best compression, deterministic header
+//	chirp-passkeys.js.br  the same, brotli at best compression
 //	chirp-passkeys.mjs    ES module build with the same exports
 //	types/*.d.ts          declarations emitted by node_modules/.bin/tsc
 //
@@ -25,6 +26,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/andybalholm/brotli"
 	"github.com/evanw/esbuild/pkg/api"
 )
 
@@ -39,6 +41,9 @@ func main() {
 		fail(err)
 	}
 	skipTypes := false
+	if _, err := os.Stat(filepath.Join(root, tscPath)); err != nil && !*check && !*size {
+		fail(fmt.Errorf("%s not found: run npm ci first (the .d.ts files come from TypeScript %s)", tscPath, "7.0.2"))
+	}
 	if *check || *size {
 		// Without node_modules a check can still cover the JavaScript outputs, except on CI.
 		if _, err := os.Stat(filepath.Join(root, tscPath)); err != nil {
@@ -56,7 +61,7 @@ func main() {
 	switch {
 	case *size:
 		js := files["chirp-passkeys.js"]
-		fmt.Printf("chirp-passkeys.js: %d bytes minified, %d bytes gzipped\n", len(js), len(files["chirp-passkeys.js.gz"]))
+		fmt.Printf("chirp-passkeys.js: %d bytes minified, %d bytes gzipped, %d bytes brotli\n", len(js), len(files["chirp-passkeys.js.gz"]), len(files["chirp-passkeys.js.br"]))
 	case *check:
 		stale, err := Stale(filepath.Join(root, distDir), files, skipTypes)
 		if err != nil {
@@ -129,6 +134,11 @@ func Generate(root string, skipTypes bool) (map[string][]byte, error) {
 		return nil, err
 	}
 	files["chirp-passkeys.js.gz"] = gz
+	br, err := Brotli(js)
+	if err != nil {
+		return nil, err
+	}
+	files["chirp-passkeys.js.br"] = br
 
 	esm := common
 	esm.EntryPoints = []string{"bridge/ts/index.ts"}
@@ -191,6 +201,19 @@ func Gzip(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Brotli compresses b at best compression (quality 11, deterministic).
+func Brotli(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	bw := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	if _, err := bw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := bw.Close(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
