@@ -1,0 +1,46 @@
+# The two commands of the README: `make demo` and `make test`.
+GO ?= go
+E2E_PKGS := ./e2e/...
+UNIT_PKGS = $(shell $(GO) list ./... | grep -v /e2e)
+
+.PHONY: demo test generate bench node-deps typecheck jstest bundle-check vet unit e2e
+
+## demo: run the example app on its embedded defaults (http://localhost:8000)
+demo:
+	$(GO) run ./examples/minimal
+
+## test: everything: types, JS unit tests, bundle freshness, vet, Go unit tests, e2e in Chromium
+test: node-deps typecheck jstest bundle-check vet unit e2e
+
+node-deps:
+	npm ci --no-audit --no-fund --loglevel=error
+
+typecheck:
+	npx --no-install tsc --noEmit -p .
+
+jstest:
+	npm test --silent
+
+## bundle-check: fail when bridge/dist is not what go generate ./bridge makes of bridge/ts
+bundle-check:
+	$(GO) run ./bridge/internal/build -check
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 $(UNIT_PKGS)
+
+e2e:
+	@start=$$(date +%s); $(GO) test -count=1 $(E2E_PKGS); rc=$$?; \
+	echo "e2e suite: $$(( $$(date +%s) - start ))s wall time"; exit $$rc
+
+## generate: rebuild bridge/dist from bridge/ts (esbuild's Go API; tsc for .d.ts)
+generate: node-deps
+	$(GO) generate ./bridge/...
+
+## bench: benchmarks and the bundle size
+bench:
+	$(GO) run ./bridge/internal/build -size
+	$(GO) test -run '^$$' -bench . -benchmem ./injector/ ./server/
