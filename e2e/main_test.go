@@ -159,12 +159,13 @@ func clickThenAt(t *testing.T, tab context.Context, selector, path string) {
 	waitAt(t, tab, path)
 }
 
-// waitAt waits until the tab shows a fully loaded page at path.
+// waitAt waits until the tab shows a fully loaded page at path, with the bridge installed
+// (every page of the app has it).
 func waitAt(t *testing.T, tab context.Context, path string) {
 	t.Helper()
 	var at string
 	waitFor(t, "page "+path, func() bool {
-		err := virtualauth.Eval(tab, `document.readyState === "complete" ? location.pathname : ""`, &at)
+		err := virtualauth.Eval(tab, `document.readyState === "complete" && window.chirp && window.chirp.passkeys ? location.pathname : ""`, &at)
 		return err == nil && at == path
 	})
 }

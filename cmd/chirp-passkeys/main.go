@@ -1,0 +1,114 @@
+// Command chirp-passkeys checks a passkeys deployment before it ships.
+//
+//	chirp-passkeys check [--deploy] [--rp-id ID] [--origin URL[,URL]] [--store memory|redis] [--url URL]
+//
+// It builds the relying-party configuration the way the app does (PASSKEY_RP_ID and
+// PASSKEY_ORIGIN are the defaults of --rp-id and --origin), runs server.Check, and, with
+// --url, probes the running app: a cross-site POST to the ceremony routes, the bridge
+// script, and the home page. It prints each finding with its fix and exits 1 when one is
+// an ERROR (2 when the configuration itself is refused).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/chirpkit/passkeys/server"
+	"github.com/redis/go-redis/v9"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: chirp-passkeys check [--deploy] [--rp-id ID] [--origin URL[,URL]] [--store memory|redis] [--url URL]")
+		return 2
+	}
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	deploy := fs.Bool("deploy", false, "check a production posture (https only, shared ceremony store)")
+	rpID := fs.String("rp-id", envOr("PASSKEY_RP_ID", "localhost"), "relying party ID")
+	origins := fs.String("origin", envOr("PASSKEY_ORIGIN", "http://localhost:8000"), "allowed origins, comma-separated")
+	store := fs.String("store", "memory", "ceremony store the app uses: memory or redis")
+	insecure := fs.Bool("cookie-insecure", false, "the app sets server.CookieConfig.Insecure")
+	probeURL := fs.String("url", "", "base URL of the running app to probe (routes, bridge, page)")
+	prefix := fs.String("routes", "/auth/passkey", "prefix of the ceremony routes")
+	page := fs.String("page", "/", "a page that should load the bridge")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	cfg := server.Config{RPID: *rpID, Origins: split(*origins), Cookie: server.CookieConfig{Insecure: *insecure},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	switch *store {
+	case "memory":
+	case "redis":
+		// Never dialled: Check only looks at which kind of store is configured.
+		cfg.Store = server.NewRedisStore(redis.NewClient(&redis.Options{}), server.RedisStoreOptions{})
+	default:
+		fmt.Fprintf(stderr, "--store %q: use memory or redis\n", *store)
+		return 2
+	}
+	s, err := server.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stdout, "ERROR passkeys.config: %v\n", err)
+		return 2
+	}
+	opts := server.CheckOptions{Deploy: *deploy, RoutesPrefix: *prefix, Page: *page}
+	if *probeURL != "" {
+		u, err := url.Parse(*probeURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			fmt.Fprintf(stderr, "--url %q: give the app's base URL, e.g. http://localhost:8000\n", *probeURL)
+			return 2
+		}
+		proxy := httputil.NewSingleHostReverseProxy(u)
+		proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			fmt.Fprintf(stderr, "probe %s: %v\n", r.URL.Path, err)
+			w.WriteHeader(http.StatusBadGateway)
+		}
+		opts.Handler = proxy
+	}
+	findings := server.Check(s, opts)
+	code := 0
+	for _, f := range findings {
+		fmt.Fprintln(stdout, f)
+		if f.Severity == server.SeverityError {
+			code = 1
+		}
+	}
+	mode := "development"
+	if *deploy {
+		mode = "deploy"
+	}
+	probed := "routes and bridge probed"
+	if *probeURL == "" {
+		probed = "routes and bridge not probed (pass --url)"
+	}
+	fmt.Fprintf(stdout, "passkeys check (%s, %s): %d finding(s)\n", mode, probed, len(findings))
+	return code
+}
+
+func split(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
