@@ -99,6 +99,14 @@ func checkFailure(t *testing.T, w *httptest.ResponseRecorder, err error, input [
 	}
 }
 
+// notSlow fails an input that took more than two seconds (a verification takes well under
+// a millisecond), so that a slow path shows up as a crasher rather than as a stalled run.
+func notSlow(t *testing.T, start time.Time, input []byte) {
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("input took %v: %q", d, input)
+	}
+}
+
 func mutateJSON(tb testing.TB, valid []byte, edit func(m map[string]any, resp map[string]any)) []byte {
 	tb.Helper()
 	var m map[string]any
@@ -173,6 +181,7 @@ func FuzzFinishAuthentication(f *testing.F) {
 		g.restore(t)
 		w := httptest.NewRecorder()
 		r := request("/login/finish", body, g.cookie)
+		defer notSlow(t, time.Now(), body)
 		a, err := g.p.srv.FinishAuthentication(w, r, g.p.lookup)
 		if err == nil {
 			if a == nil || !bytes.Equal(a.UserID, alice.ID) || !bytes.Equal(a.CredentialID, g.cred.ID) {
@@ -228,6 +237,7 @@ func FuzzFinishRegistration(f *testing.F) {
 		g.restore(t)
 		before := g.p.numCreds()
 		w := httptest.NewRecorder()
+		defer notSlow(t, time.Now(), body)
 		g.p.finishRegister(w, request("/register/finish", body, g.cookie))
 		if w.Code == http.StatusOK && bytes.Equal(w.Body.Bytes(), []byte("{\"ok\":true}\n")) {
 			g.p.mu.Lock()
