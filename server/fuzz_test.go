@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/chirpkit/passkeys/internal/softauth"
-	"github.com/tinylib/msgp/msgp"
 )
 
 // finishCodes are the codes a finish verb may answer (never internal_error: our lookup
@@ -318,39 +317,81 @@ func hugeMsgpHeader(b []byte) bool {
 }
 
 // walkMsgp skips one MessagePack object and reports an oversized container header in it.
+// It returns nil when b ends early or is not MessagePack.
 func walkMsgp(b []byte, depth int) ([]byte, bool) {
 	if len(b) == 0 || depth > 100 {
 		return nil, false
 	}
-	var n uint32
-	var o []byte
-	var err error
-	switch msgp.NextType(b) {
-	case msgp.ArrayType:
-		n, o, err = msgp.ReadArrayHeaderBytes(b)
-	case msgp.MapType:
-		n, o, err = msgp.ReadMapHeaderBytes(b)
-		n *= 2
-	default:
-		o, err = msgp.Skip(b)
-		if err != nil {
+	lead, b := b[0], b[1:]
+	// size reads an n-byte big-endian length.
+	size := func(n int) (uint64, bool) {
+		if len(b) < n {
+			return 0, false
+		}
+		var v uint64
+		for _, c := range b[:n] {
+			v = v<<8 | uint64(c)
+		}
+		b = b[n:]
+		return v, true
+	}
+	skip := func(n uint64) []byte {
+		if uint64(len(b)) < n {
+			return nil
+		}
+		return b[n:]
+	}
+	var n uint64 // elements of a container
+	switch {
+	case lead <= 0x7f || lead >= 0xe0 || lead == 0xc0 || lead == 0xc2 || lead == 0xc3:
+		return b, false
+	case lead&0xf0 == 0x80:
+		n = 2 * uint64(lead&0x0f)
+	case lead&0xf0 == 0x90:
+		n = uint64(lead & 0x0f)
+	case lead&0xe0 == 0xa0:
+		return skip(uint64(lead & 0x1f)), false
+	case lead >= 0xc4 && lead <= 0xc6, lead >= 0xd9 && lead <= 0xdb: // bin, str
+		w := map[byte]int{0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4}[lead]
+		l, ok := size(w)
+		if !ok {
 			return nil, false
 		}
-		return o, false
-	}
-	if err != nil {
+		return skip(l), false
+	case lead >= 0xc7 && lead <= 0xc9: // ext
+		l, ok := size(1 << (lead - 0xc7))
+		if !ok {
+			return nil, false
+		}
+		return skip(l + 1), false
+	case lead == 0xca || lead == 0xcb:
+		return skip(4 << (lead - 0xca)), false
+	case lead >= 0xcc && lead <= 0xd3: // uint8..64, int8..64
+		return skip(1 << ((lead - 0xcc) % 4)), false
+	case lead >= 0xd4 && lead <= 0xd8: // fixext
+		return skip(1 + 1<<(lead-0xd4)), false
+	case lead >= 0xdc && lead <= 0xdf: // array16/32, map16/32
+		l, ok := size(2 << ((lead - 0xdc) % 2))
+		if !ok {
+			return nil, false
+		}
+		n = l
+		if lead >= 0xde {
+			n *= 2
+		}
+	default:
 		return nil, false
 	}
-	if n > 1<<16 && int64(n) > int64(len(o)) {
+	if n > 1<<16 && n > uint64(len(b)) {
 		return nil, true
 	}
 	for range n {
 		var huge bool
-		if o, huge = walkMsgp(o, depth+1); huge || o == nil {
+		if b, huge = walkMsgp(b, depth+1); huge || b == nil {
 			return nil, huge
 		}
 	}
-	return o, false
+	return b, false
 }
 
 // TestDecodeRecordBoundsAllocation shows that a store value of a few dozen bytes makes
