@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/tinylib/msgp/msgp"
 )
 
 // ceremonyKind says which finish verb a begun ceremony belongs to.
@@ -47,7 +49,12 @@ func (r *record) encode() ([]byte, error) {
 	b[0] = recordVersion
 	b[1] = byte(r.kind)
 	binary.BigEndian.PutUint64(b[2:], uint64(r.expires.UnixNano()))
-	return r.session.MarshalMsg(b)
+	b, err := r.session.MarshalMsg(b)
+	if err != nil {
+		return nil, err
+	}
+	// Msgsize is an upper bound (about twice the size); a memory store keeps the slice.
+	return bytes.Clone(b), nil
 }
 
 var errBadRecord = errors.New("passkeys: undecodable ceremony record")
@@ -56,12 +63,57 @@ func decodeRecord(b []byte) (*record, error) {
 	if len(b) < 10 || b[0] != recordVersion {
 		return nil, errBadRecord
 	}
+	// go-webauthn's generated decoder sizes slices and maps from their declared length
+	// before reading an element: refuse lengths the bytes cannot hold, so that a
+	// corrupted (or hostile) store value cannot make it allocate gigabytes.
+	if !msgpBounded(b[10:]) {
+		return nil, errBadRecord
+	}
 	r := &record{kind: ceremonyKind(b[1]), expires: time.Unix(0, int64(binary.BigEndian.Uint64(b[2:])))}
 	rest, err := r.session.UnmarshalMsg(b[10:])
 	if err != nil || len(rest) != 0 {
 		return nil, errBadRecord
 	}
 	return r, nil
+}
+
+// msgpBounded reports whether b is one MessagePack object in which no array or map
+// declares more elements than the bytes after its header could hold (every element takes
+// at least one byte), nested at most 32 deep.
+func msgpBounded(b []byte) bool {
+	rest, ok := msgpWalk(b, 0)
+	return ok && len(rest) == 0
+}
+
+func msgpWalk(b []byte, depth int) ([]byte, bool) {
+	if len(b) == 0 || depth > 32 {
+		return nil, false
+	}
+	var n uint32
+	var err error
+	switch msgp.NextType(b) {
+	case msgp.ArrayType:
+		n, b, err = msgp.ReadArrayHeaderBytes(b)
+	case msgp.MapType:
+		n, b, err = msgp.ReadMapHeaderBytes(b)
+		if uint64(n)*2 > uint64(len(b)) {
+			return nil, false
+		}
+		n *= 2
+	default:
+		b, err = msgp.Skip(b)
+		return b, err == nil
+	}
+	if err != nil || uint64(n) > uint64(len(b)) {
+		return nil, false
+	}
+	for range n {
+		var ok bool
+		if b, ok = msgpWalk(b, depth+1); !ok {
+			return nil, false
+		}
+	}
+	return b, true
 }
 
 // browserIDLen is the length of a browser identifier: 32 random bytes in base64url.
@@ -79,13 +131,16 @@ func (s *Server) browserID(r *http.Request) string {
 	return c.Value
 }
 
-// bindBrowser returns the browser's identifier, issuing a new cookie when it has none.
-// The cookie is refreshed on every begin so that it outlives the newest ceremony.
-func (s *Server) bindBrowser(w http.ResponseWriter, r *http.Request) string {
-	id := s.browserID(r)
-	if id == "" {
-		id = base64.RawURLEncoding.EncodeToString(randomBytes(32))
+// bindBrowser returns the browser's identifier, or a new one when it has none.
+func (s *Server) bindBrowser(r *http.Request) string {
+	if id := s.browserID(r); id != "" {
+		return id
 	}
+	return base64.RawURLEncoding.EncodeToString(randomBytes(32))
+}
+
+// setBrowserCookie (re)sets the binding cookie, so that it outlives the newest ceremony.
+func (s *Server) setBrowserCookie(w http.ResponseWriter, id string) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     s.cookieName,
 		Value:    id,
@@ -95,7 +150,6 @@ func (s *Server) bindBrowser(w http.ResponseWriter, r *http.Request) string {
 		Secure:   s.cookieSecure,
 		SameSite: s.cfg.Cookie.SameSite,
 	})
-	return id
 }
 
 // ceremonyKey derives the store key of a ceremony from the browser identifier and the

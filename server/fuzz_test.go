@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -282,9 +281,6 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add([]byte{recordVersion, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x80})
 	f.Add([]byte{recordVersion, 9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc0})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if hugeMsgpHeader(b) {
-			t.Skip("a 32-bit msgpack length: see TestDecodeRecordBoundsAllocation")
-		}
 		rec, err := decodeRecord(b)
 		if err != nil {
 			if rec != nil {
@@ -302,111 +298,15 @@ func FuzzDecodeRecord(f *testing.F) {
 	})
 }
 
-// hugeMsgpHeader reports whether the MessagePack after the record header holds an array
-// or map header claiming more than 2^16 elements, more than the bytes that follow could
-// hold. decodeRecord (go-webauthn's generated MessagePack code) allocates the claimed
-// length before reading any element, and for a map it touches that memory: a few bytes
-// can make the process allocate gigabytes (TestDecodeRecordBoundsAllocation). The fuzzer
-// must not run those on a shared machine.
-func hugeMsgpHeader(b []byte) bool {
-	if len(b) < 10 {
-		return false
-	}
-	_, huge := walkMsgp(b[10:], 0)
-	return huge
-}
-
-// walkMsgp skips one MessagePack object and reports an oversized container header in it.
-// It returns nil when b ends early or is not MessagePack.
-func walkMsgp(b []byte, depth int) ([]byte, bool) {
-	if len(b) == 0 || depth > 100 {
-		return nil, false
-	}
-	lead, b := b[0], b[1:]
-	// size reads an n-byte big-endian length.
-	size := func(n int) (uint64, bool) {
-		if len(b) < n {
-			return 0, false
-		}
-		var v uint64
-		for _, c := range b[:n] {
-			v = v<<8 | uint64(c)
-		}
-		b = b[n:]
-		return v, true
-	}
-	skip := func(n uint64) []byte {
-		if uint64(len(b)) < n {
-			return nil
-		}
-		return b[n:]
-	}
-	var n uint64 // elements of a container
-	switch {
-	case lead <= 0x7f || lead >= 0xe0 || lead == 0xc0 || lead == 0xc2 || lead == 0xc3:
-		return b, false
-	case lead&0xf0 == 0x80:
-		n = 2 * uint64(lead&0x0f)
-	case lead&0xf0 == 0x90:
-		n = uint64(lead & 0x0f)
-	case lead&0xe0 == 0xa0:
-		return skip(uint64(lead & 0x1f)), false
-	case lead >= 0xc4 && lead <= 0xc6, lead >= 0xd9 && lead <= 0xdb: // bin, str
-		w := map[byte]int{0xc4: 1, 0xc5: 2, 0xc6: 4, 0xd9: 1, 0xda: 2, 0xdb: 4}[lead]
-		l, ok := size(w)
-		if !ok {
-			return nil, false
-		}
-		return skip(l), false
-	case lead >= 0xc7 && lead <= 0xc9: // ext
-		l, ok := size(1 << (lead - 0xc7))
-		if !ok {
-			return nil, false
-		}
-		return skip(l + 1), false
-	case lead == 0xca || lead == 0xcb:
-		return skip(4 << (lead - 0xca)), false
-	case lead >= 0xcc && lead <= 0xd3: // uint8..64, int8..64
-		return skip(1 << ((lead - 0xcc) % 4)), false
-	case lead >= 0xd4 && lead <= 0xd8: // fixext
-		return skip(1 + 1<<(lead-0xd4)), false
-	case lead >= 0xdc && lead <= 0xdf: // array16/32, map16/32
-		l, ok := size(2 << ((lead - 0xdc) % 2))
-		if !ok {
-			return nil, false
-		}
-		n = l
-		if lead >= 0xde {
-			n *= 2
-		}
-	default:
-		return nil, false
-	}
-	if n > 1<<16 && n > uint64(len(b)) {
-		return nil, true
-	}
-	for range n {
-		var huge bool
-		if b, huge = walkMsgp(b, depth+1); huge || b == nil {
-			return nil, huge
-		}
-	}
-	return b, false
-}
-
 // TestDecodeRecordBoundsAllocation shows that a store value of a few dozen bytes makes
 // decodeRecord allocate memory in proportion to a length it claims, not to its size:
 // go-webauthn's generated MessagePack decoder (SessionData.UnmarshalMsg) sizes
 // AllowedCredentialIDs ("allow", array32) and Extensions.Extra ("exts"/"extra", map32) from
 // the header before reading an element. With lengths near 2^32 one value allocates
 // ~100 GB (the map's eagerly, touching the memory), a fatal out-of-memory that no recover
-// catches. It fails until decodeRecord bounds the lengths (for example: reject an
-// array or map header claiming more elements than bytes remain) and is skipped unless
-// PASSKEYS_KNOWN_BUGS=1. The lengths here are small enough to be safe to run.
+// catches. decodeRecord now refuses an array or map header claiming more elements than bytes
+// remain (msgpBounded). The lengths here are small enough to be safe to run even without.
 func TestDecodeRecordBoundsAllocation(t *testing.T) {
-	if os.Getenv("PASSKEYS_KNOWN_BUGS") != "1" {
-		t.Skip("known bug in decodeRecord (unbounded MessagePack lengths); set PASSKEYS_KNOWN_BUGS=1 to run")
-	}
 	head := []byte{recordVersion, byte(kindAuthentication), 0x7f, 0, 0, 0, 0, 0, 0, 0}
 	cases := map[string][]byte{
 		// {"allow": array32 of 2^22 elements}

@@ -132,7 +132,7 @@ func (s *Server) Config() Config { return s.cfg }
 
 // save stores a new ceremony for this browser and sets the binding cookie.
 func (s *Server) save(ctx context.Context, w http.ResponseWriter, r *http.Request, kind ceremonyKind, session *webauthn.SessionData) *Error {
-	browser := s.bindBrowser(w, r)
+	browser := s.bindBrowser(r)
 	rec := record{kind: kind, expires: s.cfg.Clock().Add(s.cfg.ChallengeTTL), session: *session}
 	b, err := rec.encode()
 	if err != nil {
@@ -141,6 +141,7 @@ func (s *Server) save(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if err := s.cfg.Store.Put(ctx, ceremonyKey(browser, session.Challenge), b, s.cfg.ChallengeTTL+expiryGrace); err != nil {
 		return storeError(err)
 	}
+	s.setBrowserCookie(w, browser)
 	return nil
 }
 
