@@ -129,9 +129,13 @@ func (w *writer) commit(p []byte, final bool) bool {
 	return true
 }
 
+// htmxPartial reports an htmx request that is not boosted. The canonical keys
+// are used directly: Header.Get would allocate to canonicalize "HX-…".
 func htmxPartial(r *http.Request) bool {
-	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true"
+	return firstIs(r.Header["Hx-Request"], "true") && !firstIs(r.Header["Hx-Boosted"], "true")
 }
+
+func firstIs(v []string, s string) bool { return len(v) > 0 && v[0] == s }
 
 func isHTML(ct string) bool {
 	if len(ct) < 9 {
@@ -193,24 +197,21 @@ func (w *writer) scan(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	pos, partial := findBody(p)
-	lim := len(p)
-	if pos >= 0 {
-		lim = pos
-	}
-	if w.hasMarker(p[:lim]) {
+	pos, marker := w.find(p)
+	switch {
+	case marker:
 		w.state = stPass
 		return w.rw.Write(p)
-	}
-	switch {
-	case pos < 0:
-		return w.rw.Write(p)
-	case !partial:
+	case pos >= 0:
 		return w.inject(p[:pos], nil, p[pos:])
 	}
-	// p ends with a possible start of "</body": hold it.
+	// p may end with a possible start of "</body": hold it.
+	pos = partialAt(p)
+	if pos < 0 {
+		return w.rw.Write(p)
+	}
 	w.nheld = uint8(copy(w.held[:], p[pos:]))
-	w.nrecent = 0
+	w.nrecent = 0 // the marker cannot span the '<'
 	if pos == 0 {
 		return len(p), nil
 	}
@@ -219,6 +220,99 @@ func (w *writer) scan(p []byte) (int, error) {
 		return n, err
 	}
 	return len(p), nil
+}
+
+// find looks in p for the first complete "</body" + delimiter (pos, or -1),
+// and for the marker before it (then marker is true). Both contain a 'y', a
+// rare byte in HTML: the scan runs bytes.IndexByte for 'y' and 'Y' and checks
+// the bytes around each hit, which costs a small fraction of looking at every
+// '<'. A "</body" never spans the start of p (its start would have been held
+// back); the marker may, and is looked for in the remembered end of the
+// previous write.
+func (w *writer) find(p []byte) (pos int, marker bool) {
+	if w.nrecent > 0 && len(p) > 0 {
+		var b [2*markerLen - 2]byte
+		n := copy(b[:], w.recent[:w.nrecent])
+		n += copy(b[n:], p[:min(len(p), markerLen-1)])
+		if markerIn(b[:n]) {
+			return -1, true
+		}
+	}
+	pos = -1
+	lim := len(p) - 1 // a match needs the byte after the 'y'
+	for i := 0; i < lim; {
+		j := bytes.IndexByte(p[i:lim], 'y')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i >= 18 && i+2 < len(p) && p[i+2] == '"' && string(p[i-18:i+3]) == Marker {
+			return -1, true
+		}
+		if i >= 5 && isBodyAt(p, i-5) {
+			pos, lim = i-5, i-5
+			break
+		}
+		i++
+	}
+	for i := 0; i < lim; {
+		j := bytes.IndexByte(p[i:lim], 'Y')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i >= 5 && isBodyAt(p, i-5) {
+			pos = i - 5
+			break
+		}
+		i++
+	}
+	w.remember(p)
+	return pos, false
+}
+
+// isBodyAt reports whether p[i:i+7] is "</body" (any case) and a delimiter.
+func isBodyAt(p []byte, i int) bool {
+	return p[i] == '<' && p[i+1] == '/' && p[i+2]|0x20 == 'b' && p[i+3]|0x20 == 'o' &&
+		p[i+4]|0x20 == 'd' && p[i+5]|0x20 == 'y' && matchAt(6, p[i+6])
+}
+
+// markerIn reports whether b holds the marker, with the y-anchored check.
+func markerIn(b []byte) bool {
+	for i := 18; i+2 < len(b); i++ {
+		if b[i] == 'y' && string(b[i-18:i+3]) == Marker {
+			return true
+		}
+	}
+	return false
+}
+
+// remember keeps the last markerLen-1 bytes of the stream ending with p.
+func (w *writer) remember(p []byte) {
+	if len(p) >= markerLen-1 {
+		w.nrecent = uint8(copy(w.recent[:], p[len(p)-(markerLen-1):]))
+		return
+	}
+	keep := min(int(w.nrecent), markerLen-1-len(p))
+	copy(w.recent[:], w.recent[int(w.nrecent)-keep:w.nrecent])
+	copy(w.recent[keep:], p)
+	w.nrecent = uint8(keep + len(p))
+}
+
+// partialAt returns where p ends with a possible start of "</body>" (a
+// prefix of it, up to "</body" itself), or -1.
+func partialAt(p []byte) int {
+	tail := p[max(0, len(p)-(patLen-1)):]
+	j := bytes.LastIndexByte(tail, '<')
+	if j < 0 {
+		return -1
+	}
+	for k := 1; j+k < len(tail); k++ {
+		if !matchAt(k, tail[j+k]) {
+			return -1
+		}
+	}
+	return len(p) - len(tail) + j
 }
 
 // inject writes prefix, the tag, held and rest, and stops scanning.
@@ -240,32 +334,6 @@ func (w *writer) inject(prefix, held, rest []byte) (int, error) {
 	}
 	n, err := w.rw.Write(rest)
 	return len(prefix) + n, err
-}
-
-// hasMarker reports whether the marker occurs in p or across the boundary
-// between the previous bytes and p, and remembers the end of p.
-func (w *writer) hasMarker(p []byte) bool {
-	if w.nrecent > 0 && len(p) > 0 {
-		var b [2*markerLen - 2]byte
-		n := copy(b[:], w.recent[:w.nrecent])
-		n += copy(b[n:], p[:min(len(p), markerLen-1)])
-		if bytes.Contains(b[:n], markerBytes) {
-			return true
-		}
-	}
-	if bytes.Contains(p, markerBytes) {
-		return true
-	}
-	if len(p) >= markerLen-1 {
-		w.nrecent = uint8(copy(w.recent[:], p[len(p)-(markerLen-1):]))
-	} else {
-		// keep the last markerLen-1 bytes of recent+p
-		keep := min(int(w.nrecent), markerLen-1-len(p))
-		copy(w.recent[:], w.recent[int(w.nrecent)-keep:w.nrecent])
-		copy(w.recent[keep:], p)
-		w.nrecent = uint8(keep + len(p))
-	}
-	return false
 }
 
 var markerBytes = []byte(Marker)
@@ -292,29 +360,6 @@ func matchAt(i int, c byte) bool {
 		return true
 	}
 	return false
-}
-
-// findBody returns the index of the first "</body>" in p, or of a possible
-// start of one at its end (partial), or -1.
-func findBody(p []byte) (pos int, partial bool) {
-	for i := 0; ; {
-		j := bytes.IndexByte(p[i:], '<')
-		if j < 0 {
-			return -1, false
-		}
-		i += j
-		k := 1
-		for k < patLen && i+k < len(p) && matchAt(k, p[i+k]) {
-			k++
-		}
-		if k == patLen {
-			return i, false
-		}
-		if i+k == len(p) {
-			return i, true
-		}
-		i++
-	}
 }
 
 // release writes the held bytes.
