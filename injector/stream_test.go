@@ -2,6 +2,7 @@ package injector
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -284,28 +285,42 @@ func FuzzInject(f *testing.F) {
 	f.Add([]byte(`x data-chirp="passkeys" </body>`), []byte{5, 9})
 	f.Add([]byte(`x data-chi<rp="passkeys" </body>`), []byte{10, 1})
 	f.Add([]byte("no closing tag at all"), []byte{})
+	f.Add([]byte(`<p></BODY> data-chirp="passkeys" </body>`), []byte{})
+	f.Add([]byte(`data-chirp="passkeys"</body>`), []byte{20, 1})
 	f.Add([]byte("</body\t</body/></body >"), []byte{6, 0, 6})
-	f.Fuzz(func(t *testing.T, body []byte, cuts []byte) {
-		h := Middleware(Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html")
-			rest := body
-			for i := 0; len(rest) > 0; i++ {
-				n := len(rest)
-				if i < len(cuts) {
-					n = min(n, int(cuts[i]))
-				}
-				if i%2 == 0 {
-					w.Write(rest[:n])
-				} else {
-					io.WriteString(w, string(rest[:n]))
-				}
-				rest = rest[n:]
+	type input struct{ body, cuts []byte }
+	type key struct{}
+	write := func(w http.ResponseWriter, r *http.Request) {
+		in := r.Context().Value(key{}).(input)
+		w.Header().Set("Content-Type", "text/html")
+		rest := in.body
+		for i := 0; len(rest) > 0; i++ {
+			n := len(rest)
+			if i < len(in.cuts) {
+				n = min(n, int(in.cuts[i]))
 			}
-		}))
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
-		if got, want := rec.Body.String(), expect(string(body)); got != want {
-			t.Fatalf("body %q cuts %v\n got %q\nwant %q", body, cuts, got, want)
+			if i%2 == 0 {
+				w.Write(rest[:n])
+			} else {
+				io.WriteString(w, string(rest[:n]))
+			}
+			rest = rest[n:]
+		}
+	}
+	std := Middleware(Options{})(http.HandlerFunc(write))
+	e := gin.New()
+	e.Use(Gin(Options{}))
+	e.GET("/", gin.WrapF(write))
+	f.Fuzz(func(t *testing.T, body []byte, cuts []byte) {
+		want := expect(string(body))
+		for _, h := range []http.Handler{std, e} {
+			rec := httptest.NewRecorder()
+			r := httptest.NewRequest("GET", "/", nil)
+			r = r.WithContext(context.WithValue(r.Context(), key{}, input{body, cuts}))
+			h.ServeHTTP(rec, r)
+			if got := rec.Body.String(); got != want {
+				t.Fatalf("%T: body %q cuts %v\n got %q\nwant %q", h, body, cuts, got, want)
+			}
 		}
 	})
 }

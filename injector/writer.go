@@ -239,6 +239,7 @@ func (w *writer) find(p []byte) (pos int, marker bool) {
 		}
 	}
 	pos = -1
+	mark := -1
 	lim := len(p) - 1 // a match needs the byte after the 'y'
 	for i := 0; i < lim; {
 		j := bytes.IndexByte(p[i:lim], 'y')
@@ -246,8 +247,9 @@ func (w *writer) find(p []byte) (pos int, marker bool) {
 			break
 		}
 		i += j
-		if i >= 18 && i+2 < len(p) && p[i+2] == '"' && string(p[i-18:i+3]) == Marker {
-			return -1, true
+		if i >= 18 && p[i+1] == 's' && i+2 < len(p) && string(p[i-18:i+3]) == Marker {
+			mark, lim = i-18, i-18
+			break
 		}
 		if i >= 5 && isBodyAt(p, i-5) {
 			pos, lim = i-5, i-5
@@ -255,6 +257,8 @@ func (w *writer) find(p []byte) (pos int, marker bool) {
 		}
 		i++
 	}
+	// "</BODY" and mixed cases; a match found here lies before the one or
+	// the marker found above (matches and the marker never overlap).
 	for i := 0; i < lim; {
 		j := bytes.IndexByte(p[i:lim], 'Y')
 		if j < 0 {
@@ -267,8 +271,14 @@ func (w *writer) find(p []byte) (pos int, marker bool) {
 		}
 		i++
 	}
+	if pos >= 0 {
+		return pos, false
+	}
+	if mark >= 0 {
+		return -1, true
+	}
 	w.remember(p)
-	return pos, false
+	return -1, false
 }
 
 // isBodyAt reports whether p[i:i+7] is "</body" (any case) and a delimiter.
