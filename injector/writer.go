@@ -39,7 +39,10 @@ type writer struct {
 	nheld   uint8
 	nrecent uint8
 	held    [patLen - 1]byte // a prefix of the pattern, not written yet
-	recent  [markerLen - 1]byte
+	// released is where held bytes go when released with the next write
+	// (a local array would escape to the heap).
+	released [patLen - 1]byte
+	recent   [markerLen - 1]byte
 }
 
 // ginWriterIface is the part of gin.ResponseWriter the writer needs; it keeps
@@ -174,8 +177,10 @@ func (w *writer) WriteString(s string) (int, error) {
 	return w.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
-// scan handles p in state stScan.
+// scan handles p in state stScan. Each call makes one write to the wrapped
+// writer, as the handler's did (see join), or none when it holds p back.
 func (w *writer) scan(p []byte) (int, error) {
+	var pre []byte // held bytes released before p
 	if w.nheld > 0 {
 		k := int(w.nheld)
 		j := 0
@@ -184,43 +189,88 @@ func (w *writer) scan(p []byte) (int, error) {
 		}
 		switch {
 		case k+j == patLen: // "</body" completed: the tag goes before the held bytes
-			return w.inject(nil, w.held[:k], p)
+			w.state, w.nheld = stPass, 0
+			return w.join(p, w.cfg.tagFor(w.req), w.held[:k], p)
 		case j == len(p): // still a possible start
 			copy(w.held[k:], p)
 			w.nheld += uint8(j)
 			return len(p), nil
 		}
-		// Not "</body": release the held bytes and scan p from its start
-		// (p[:j] holds no '<'). The marker cannot span a '<'.
+		// Not "</body": release the held bytes with p and scan p from its
+		// start (p[:j] holds no '<'). The marker cannot span a '<'.
+		pre = w.released[:copy(w.released[:], w.held[:k])]
 		w.nheld, w.nrecent = 0, 0
-		if _, err := w.rw.Write(w.held[:k]); err != nil {
-			return 0, err
-		}
 	}
 	pos, marker := w.find(p)
 	switch {
 	case marker:
 		w.state = stPass
-		return w.rw.Write(p)
+		return w.join(p, pre, p)
 	case pos >= 0:
-		return w.inject(p[:pos], nil, p[pos:])
+		w.state = stPass
+		return w.join(p, pre, p[:pos], w.cfg.tagFor(w.req), p[pos:])
 	}
 	// p may end with a possible start of "</body": hold it.
 	pos = partialAt(p)
 	if pos < 0 {
-		return w.rw.Write(p)
+		return w.join(p, pre, p)
 	}
 	w.nheld = uint8(copy(w.held[:], p[pos:]))
 	w.nrecent = 0 // the marker cannot span the '<'
-	if pos == 0 {
-		return len(p), nil
-	}
-	n, err := w.rw.Write(p[:pos])
-	if err != nil {
-		return n, err
+	if _, err := w.join(p, pre, p[:pos]); err != nil {
+		return 0, err
 	}
 	return len(p), nil
 }
+
+// join writes parts (standing for the handler's p) in one write when more
+// than one is non-empty and they fit in a pooled buffer: a small write before
+// a large one would cost net/http an extra chunk (its 2 KiB buffer splits the
+// large write), which is most of the cost of a naive streaming injector. The
+// copy happens once per page (at "</body>") and after the rare writes that
+// end with a possible start of "</body>".
+func (w *writer) join(p []byte, parts ...[]byte) (int, error) {
+	total, nonEmpty, last := 0, 0, -1
+	for i, q := range parts {
+		if len(q) > 0 {
+			total += len(q)
+			nonEmpty++
+			last = i
+		}
+	}
+	switch {
+	case nonEmpty == 0:
+		return len(p), nil
+	case nonEmpty == 1:
+		if _, err := w.rw.Write(parts[last]); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	case total <= joinBufSize:
+		bp := copyBufPool.Get().(*[]byte)
+		b := (*bp)[:0]
+		for _, q := range parts {
+			b = append(b, q...)
+		}
+		_, err := w.rw.Write(b)
+		copyBufPool.Put(bp)
+		if err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	for _, q := range parts {
+		if len(q) > 0 {
+			if _, err := w.rw.Write(q); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(p), nil
+}
+
+// joinBufSize is the size of the pooled buffers used by join and ReadFrom.
+const joinBufSize = 32 << 10
 
 // find looks in p for the first complete "</body" + delimiter (pos, or -1),
 // and for the marker before it (then marker is true). Both contain a 'y', a
@@ -325,27 +375,6 @@ func partialAt(p []byte) int {
 	return len(p) - len(tail) + j
 }
 
-// inject writes prefix, the tag, held and rest, and stops scanning.
-func (w *writer) inject(prefix, held, rest []byte) (int, error) {
-	w.state = stPass
-	w.nheld = 0
-	if len(prefix) > 0 {
-		if n, err := w.rw.Write(prefix); err != nil {
-			return n, err
-		}
-	}
-	if _, err := w.rw.Write(w.cfg.tagFor(w.req)); err != nil {
-		return len(prefix), err
-	}
-	if len(held) > 0 {
-		if _, err := w.rw.Write(held); err != nil {
-			return len(prefix), err
-		}
-	}
-	n, err := w.rw.Write(rest)
-	return len(prefix) + n, err
-}
-
 var markerBytes = []byte(Marker)
 
 // matchAt reports whether c can be byte i of "</body>" (any case; the last
@@ -431,7 +460,7 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(w.rw).Hijack()
 }
 
-var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, joinBufSize); return &b }}
 
 // ReadFrom implements io.ReaderFrom, so that io.Copy keeps the wrapped
 // writer's fast path (sendfile) for responses passed through, and goes through
