@@ -77,11 +77,15 @@ func (w *writer) WriteHeader(code int) {
 		w.rw.WriteHeader(code) // informational: headers of the final response follow
 		return
 	}
-	w.status = code
 	if w.gw != nil {
+		w.status = code
 		w.rw.WriteHeader(code) // gin records it; headers go at the first write
 		return
 	}
+	if w.status != 0 {
+		return // pending (sniffing): the first status stays, as in net/http
+	}
+	w.status = code
 	w.commit(nil, false)
 }
 
