@@ -301,12 +301,17 @@ func (w *writer) find(p []byte) (pos int, marker bool) {
 			break
 		}
 		i += j
-		if i >= 18 && p[i+1] == 's' && i+2 < len(p) && string(p[i-18:i+3]) == Marker {
-			mark, lim = i-18, i-18
-			break
+		switch p[i+1] { // most hits end here: a 'y' inside a word
+		case 's':
+			if i >= 18 && i+2 < len(p) && string(p[i-18:i+3]) == Marker {
+				mark, lim = i-18, i-18
+			}
+		case '>', '/', ' ', '\t', '\n', '\f', '\r':
+			if i >= 5 && p[i-5] == '<' && isBodyAt(p, i-5) {
+				pos, lim = i-5, i-5
+			}
 		}
-		if i >= 5 && isBodyAt(p, i-5) {
-			pos, lim = i-5, i-5
+		if lim <= i {
 			break
 		}
 		i++
