@@ -49,11 +49,12 @@
 //
 // # Performance
 //
-// Measured on 2 shared vCPUs under heavy load (README.md has the tables):
-// HTML pages written in 4 KiB pieces over loopback cost 3–9% more time with
-// the injector than without (medians of interleaved requests; 4 KiB: +2.8% and
-// +6.7%, 64 KiB: +4.7% and +8.8%, 1 MiB: +8.3% and +8.9%), against +24% to
-// +197% for a naive buffer-and-replace middleware; the injector allocates
+// Measured on 2 shared vCPUs under heavy load (README.md has the tables and
+// every run): HTML pages written in 4 KiB pieces over loopback cost 3–9% more
+// time with the injector than without (medians of interleaved requests; 4 KiB:
+// +2.8% and +6.7%, 64 KiB: +4.7% and +8.8%, 1 MiB: +8.3% and +8.9%; above
+// 10% in runs at a load average of 15–23, where the CPU-bound scan is slowed
+// most), against +24% to +197% for a naive buffer-and-replace middleware; the injector allocates
 // nothing per request at any page size (the naive one about 6× the page);
 // non-HTML responses: no allocation more. The scan costs 130 ns per KiB of
 // HTML in process (170–400 ns/KiB under load): it looks for the byte 'y'
