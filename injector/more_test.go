@@ -144,3 +144,20 @@ func TestGinServesScript(t *testing.T) {
 		t.Errorf("If-None-Match: %d", rec.Code)
 	}
 }
+
+func TestStackedOnce(t *testing.T) {
+	h := Middleware(Options{})(Middleware(Options{Inline: true})(htmlHandler([]byte(page))))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if n := strings.Count(rec.Body.String(), Marker); n != 1 {
+		t.Errorf("%d tags: %q", n, rec.Body.String())
+	}
+}
+
+func TestInlineNonce(t *testing.T) {
+	got := string(Tag(Options{Inline: true, Nonce: func(*http.Request) string { return "abc" }}, httptest.NewRequest("GET", "/", nil)))
+	want := `<script nonce="abc" data-chirp="passkeys">` + string(bridge.Script()) + `</script>`
+	if got != want {
+		t.Errorf("got %s", got)
+	}
+}
