@@ -384,8 +384,6 @@ func partialAt(p []byte) int {
 	return len(p) - len(tail) + j
 }
 
-var markerBytes = []byte(Marker)
-
 // matchAt reports whether c can be byte i of "</body>" (any case; the last
 // byte may also be '/' or HTML whitespace).
 func matchAt(i int, c byte) bool {
