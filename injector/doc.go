@@ -31,12 +31,32 @@
 // ETag and Accept-Ranges are dropped; Content-Length is never increased
 // speculatively. Last-Modified is kept.
 //
-// The writer does not buffer the page: it writes every chunk the handler
-// writes as it comes, holding back at most 6 bytes when a write ends with a
-// possible start of "</body". Flush writes those bytes too, so a streamed page
-// reaches the client as it is flushed (a "</body>" split by a Flush is not
-// recognized). The wrapper implements http.Flusher, http.Hijacker,
+// The writer does not buffer the page: each write of the handler becomes one
+// write to the wrapped writer as it comes (no extra writes, which would cost
+// net/http extra chunks), holding back at most 6 bytes when a write ends with
+// a possible start of "</body"; those are joined to the next write. Flush
+// writes them too, so a streamed page reaches the client as it is flushed (a
+// "</body>" split by a Flush is not recognized). Memory per response is a
+// pooled struct of about 100 bytes, plus a pooled 32 KiB buffer while a write
+// is joined.
+//
+// The tag goes before the first "</body" seen, not the last one of the
+// document (which a stream cannot know); a "</body>" inside a comment or a
+// script before the real one takes the tag. The wrapper implements http.Flusher, http.Hijacker,
 // io.ReaderFrom, io.StringWriter and Unwrap (for http.ResponseController);
 // under gin it is a gin.ResponseWriter and restores c.Writer before gin
 // writes its own 404/405 bodies.
+//
+// # Performance
+//
+// Measured on 2 shared vCPUs under heavy load (README.md has the tables and
+// every run): HTML pages written in 4 KiB pieces over loopback cost 3–9% more
+// time with the injector than without (medians of interleaved requests; 4 KiB:
+// +2.8% and +6.7%, 64 KiB: +4.7% and +8.8%, 1 MiB: +8.3% and +8.9%; above
+// 10% in runs at a load average of 15–23, where the CPU-bound scan is slowed
+// most), against +24% to +197% for a naive buffer-and-replace middleware; the injector allocates
+// nothing per request at any page size (the naive one about 6× the page);
+// non-HTML responses: no allocation more. The scan costs 130 ns per KiB of
+// HTML in process (170–400 ns/KiB under load): it looks for the byte 'y'
+// (in both "</body" and the marker) with bytes.IndexByte.
 package injector

@@ -34,6 +34,7 @@ type tcase struct {
 	status  int
 	body    string            // expected body
 	hdr     map[string]string // expected response headers ("" = absent)
+	stdOnly bool              // net/http semantics that gin does not share
 }
 
 func htmlH(status int, body string, hdr ...string) func(http.ResponseWriter, *http.Request) {
@@ -106,6 +107,47 @@ func cases() []tcase {
 				io.WriteString(w, s)
 			}
 		}, status: 200, body: "<body>x" + defaultTag + "</boDY></html>"},
+		{name: "sniffing suppressed", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Content-Type"] = nil
+			io.WriteString(w, page)
+		}, status: 200, body: page},
+		{name: "xhtml is not text/html", handler: htmlH(200, page, "Content-Type", "application/xhtml+xml"),
+			status: 200, body: page},
+		{name: "content-type with params", handler: htmlH(200, page, "Content-Type", "Text/HTML ; charset=utf-8"),
+			status: 200, body: injected(page, defaultTag)},
+		{name: "status then sniffed body", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(200)
+			io.WriteString(w, page)
+		}, status: 200, body: injected(page, defaultTag)},
+		{name: "second WriteHeader ignored while sniffing", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(200)
+			w.WriteHeader(500)
+			io.WriteString(w, page)
+		}, status: 200, body: injected(page, defaultTag), stdOnly: true}, // gin: the last status wins
+		{name: "status only, no body", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(202)
+		}, status: 202, body: ""},
+		{name: "held then flushed", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<p>a</bo")
+			w.(http.Flusher).Flush()
+			io.WriteString(w, "dy></html>")
+		}, status: 200, body: "<p>a</body></html>"},
+		{name: "flush before any write", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.(http.Flusher).Flush()
+			io.WriteString(w, page)
+		}, status: 200, body: injected(page, defaultTag)},
+		{name: "marker split across writes", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			for _, s := range []string{"<body><script data-ch", `irp="pass`, `keys"></script></body>`} {
+				io.WriteString(w, s)
+			}
+		}, status: 200, body: `<body><script data-chirp="passkeys"></script></body>`},
+		{name: "body tag with space and slash", handler: htmlH(200, "<body>x</body >"), status: 200,
+			body: "<body>x" + defaultTag + "</body >"},
+		{name: "not body", handler: htmlH(200, "<body>x</bodyx></tbody></body-></body>"), status: 200,
+			body: "<body>x</bodyx></tbody></body->" + defaultTag + "</body>"},
 		{name: "implicit status", handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.Write([]byte(page))
@@ -154,6 +196,9 @@ func TestMiddlewareTable(t *testing.T) {
 
 func TestGinTable(t *testing.T) {
 	for _, tc := range cases() {
+		if tc.stdOnly {
+			continue
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			e := gin.New()
 			e.Use(Gin(tc.opts))

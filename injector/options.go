@@ -93,8 +93,9 @@ func newConfig(o Options) *config {
 // "</script" (any case) becomes "<\/script" and "<!--" becomes "<\!--", which
 // JavaScript reads the same inside strings, templates and regular
 // expressions, where a minifier leaves them.
-func inlineScript() string {
-	s := bridge.Script()
+func inlineScript() string { return escapeScript(bridge.Script()) }
+
+func escapeScript(s []byte) string {
 	if !bytes.Contains(s, []byte("<")) {
 		return string(s)
 	}

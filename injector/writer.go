@@ -39,7 +39,10 @@ type writer struct {
 	nheld   uint8
 	nrecent uint8
 	held    [patLen - 1]byte // a prefix of the pattern, not written yet
-	recent  [markerLen - 1]byte
+	// released is where held bytes go when released with the next write
+	// (a local array would escape to the heap).
+	released [patLen - 1]byte
+	recent   [markerLen - 1]byte
 }
 
 // ginWriterIface is the part of gin.ResponseWriter the writer needs; it keeps
@@ -74,11 +77,15 @@ func (w *writer) WriteHeader(code int) {
 		w.rw.WriteHeader(code) // informational: headers of the final response follow
 		return
 	}
-	w.status = code
 	if w.gw != nil {
+		w.status = code
 		w.rw.WriteHeader(code) // gin records it; headers go at the first write
 		return
 	}
+	if w.status != 0 {
+		return // pending (sniffing): the first status stays, as in net/http
+	}
+	w.status = code
 	w.commit(nil, false)
 }
 
@@ -129,9 +136,13 @@ func (w *writer) commit(p []byte, final bool) bool {
 	return true
 }
 
+// htmxPartial reports an htmx request that is not boosted. The canonical keys
+// are used directly: Header.Get would allocate to canonicalize "HX-…".
 func htmxPartial(r *http.Request) bool {
-	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true"
+	return firstIs(r.Header["Hx-Request"], "true") && !firstIs(r.Header["Hx-Boosted"], "true")
 }
+
+func firstIs(v []string, s string) bool { return len(v) > 0 && v[0] == s }
 
 func isHTML(ct string) bool {
 	if len(ct) < 9 {
@@ -170,8 +181,10 @@ func (w *writer) WriteString(s string) (int, error) {
 	return w.Write(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
-// scan handles p in state stScan.
+// scan handles p in state stScan. Each call makes one write to the wrapped
+// writer, as the handler's did (see join), or none when it holds p back.
 func (w *writer) scan(p []byte) (int, error) {
+	var pre []byte // held bytes released before p
 	if w.nheld > 0 {
 		k := int(w.nheld)
 		j := 0
@@ -180,95 +193,196 @@ func (w *writer) scan(p []byte) (int, error) {
 		}
 		switch {
 		case k+j == patLen: // "</body" completed: the tag goes before the held bytes
-			return w.inject(nil, w.held[:k], p)
+			w.state, w.nheld = stPass, 0
+			return w.join(p, w.cfg.tagFor(w.req), w.held[:k], p)
 		case j == len(p): // still a possible start
 			copy(w.held[k:], p)
 			w.nheld += uint8(j)
 			return len(p), nil
 		}
-		// Not "</body": release the held bytes and scan p from its start
-		// (p[:j] holds no '<'). The marker cannot span a '<'.
+		// Not "</body": release the held bytes with p and scan p from its
+		// start (p[:j] holds no '<'). The marker cannot span a '<'.
+		pre = w.released[:copy(w.released[:], w.held[:k])]
 		w.nheld, w.nrecent = 0, 0
-		if _, err := w.rw.Write(w.held[:k]); err != nil {
-			return 0, err
-		}
 	}
-	pos, partial := findBody(p)
-	lim := len(p)
-	if pos >= 0 {
-		lim = pos
-	}
-	if w.hasMarker(p[:lim]) {
-		w.state = stPass
-		return w.rw.Write(p)
-	}
+	pos, marker := w.find(p)
 	switch {
-	case pos < 0:
-		return w.rw.Write(p)
-	case !partial:
-		return w.inject(p[:pos], nil, p[pos:])
+	case marker:
+		w.state = stPass
+		return w.join(p, pre, p)
+	case pos >= 0:
+		w.state = stPass
+		return w.join(p, pre, p[:pos], w.cfg.tagFor(w.req), p[pos:])
 	}
-	// p ends with a possible start of "</body": hold it.
+	// p may end with a possible start of "</body": hold it.
+	pos = partialAt(p)
+	if pos < 0 {
+		return w.join(p, pre, p)
+	}
 	w.nheld = uint8(copy(w.held[:], p[pos:]))
-	w.nrecent = 0
-	if pos == 0 {
-		return len(p), nil
-	}
-	n, err := w.rw.Write(p[:pos])
-	if err != nil {
-		return n, err
+	w.nrecent = 0 // the marker cannot span the '<'
+	if _, err := w.join(p, pre, p[:pos]); err != nil {
+		return 0, err
 	}
 	return len(p), nil
 }
 
-// inject writes prefix, the tag, held and rest, and stops scanning.
-func (w *writer) inject(prefix, held, rest []byte) (int, error) {
-	w.state = stPass
-	w.nheld = 0
-	if len(prefix) > 0 {
-		if n, err := w.rw.Write(prefix); err != nil {
-			return n, err
+// join writes parts (standing for the handler's p) in one write when more
+// than one is non-empty and they fit in a pooled buffer: a small write before
+// a large one would cost net/http an extra chunk (its 2 KiB buffer splits the
+// large write), which is most of the cost of a naive streaming injector. The
+// copy happens once per page (at "</body>") and after the rare writes that
+// end with a possible start of "</body>".
+func (w *writer) join(p []byte, parts ...[]byte) (int, error) {
+	total, nonEmpty, last := 0, 0, -1
+	for i, q := range parts {
+		if len(q) > 0 {
+			total += len(q)
+			nonEmpty++
+			last = i
 		}
 	}
-	if _, err := w.rw.Write(w.cfg.tagFor(w.req)); err != nil {
-		return len(prefix), err
+	switch {
+	case nonEmpty == 0:
+		return len(p), nil
+	case nonEmpty == 1:
+		if _, err := w.rw.Write(parts[last]); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	case total <= joinBufSize:
+		bp := copyBufPool.Get().(*[]byte)
+		b := (*bp)[:0]
+		for _, q := range parts {
+			b = append(b, q...)
+		}
+		_, err := w.rw.Write(b)
+		copyBufPool.Put(bp)
+		if err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
-	if len(held) > 0 {
-		if _, err := w.rw.Write(held); err != nil {
-			return len(prefix), err
+	for _, q := range parts {
+		if len(q) > 0 {
+			if _, err := w.rw.Write(q); err != nil {
+				return 0, err
+			}
 		}
 	}
-	n, err := w.rw.Write(rest)
-	return len(prefix) + n, err
+	return len(p), nil
 }
 
-// hasMarker reports whether the marker occurs in p or across the boundary
-// between the previous bytes and p, and remembers the end of p.
-func (w *writer) hasMarker(p []byte) bool {
+// joinBufSize is the size of the pooled buffers used by join and ReadFrom.
+const joinBufSize = 32 << 10
+
+// find looks in p for the first complete "</body" + delimiter (pos, or -1),
+// and for the marker before it (then marker is true). Both contain a 'y', a
+// rare byte in HTML: the scan runs bytes.IndexByte for 'y' and 'Y' and checks
+// the bytes around each hit, which costs a small fraction of looking at every
+// '<'. A "</body" never spans the start of p (its start would have been held
+// back); the marker may, and is looked for in the remembered end of the
+// previous write.
+func (w *writer) find(p []byte) (pos int, marker bool) {
 	if w.nrecent > 0 && len(p) > 0 {
 		var b [2*markerLen - 2]byte
 		n := copy(b[:], w.recent[:w.nrecent])
 		n += copy(b[n:], p[:min(len(p), markerLen-1)])
-		if bytes.Contains(b[:n], markerBytes) {
-			return true
+		if markerIn(b[:n]) {
+			return -1, true
 		}
 	}
-	if bytes.Contains(p, markerBytes) {
-		return true
+	pos = -1
+	mark := -1
+	lim := len(p) - 1 // a match needs the byte after the 'y'
+	for i := 0; i < lim; {
+		j := bytes.IndexByte(p[i:lim], 'y')
+		if j < 0 {
+			break
+		}
+		i += j
+		switch p[i+1] { // most hits end here: a 'y' inside a word
+		case 's':
+			if i >= 18 && i+2 < len(p) && string(p[i-18:i+3]) == Marker {
+				mark, lim = i-18, i-18
+			}
+		case '>', '/', ' ', '\t', '\n', '\f', '\r':
+			if i >= 5 && p[i-5] == '<' && isBodyAt(p, i-5) {
+				pos, lim = i-5, i-5
+			}
+		}
+		if lim <= i {
+			break
+		}
+		i++
 	}
-	if len(p) >= markerLen-1 {
-		w.nrecent = uint8(copy(w.recent[:], p[len(p)-(markerLen-1):]))
-	} else {
-		// keep the last markerLen-1 bytes of recent+p
-		keep := min(int(w.nrecent), markerLen-1-len(p))
-		copy(w.recent[:], w.recent[int(w.nrecent)-keep:w.nrecent])
-		copy(w.recent[keep:], p)
-		w.nrecent = uint8(keep + len(p))
+	// "</BODY" and mixed cases; a match found here lies before the one or
+	// the marker found above (matches and the marker never overlap).
+	for i := 0; i < lim; {
+		j := bytes.IndexByte(p[i:lim], 'Y')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i >= 5 && isBodyAt(p, i-5) {
+			pos = i - 5
+			break
+		}
+		i++
+	}
+	if pos >= 0 {
+		return pos, false
+	}
+	if mark >= 0 {
+		return -1, true
+	}
+	w.remember(p)
+	return -1, false
+}
+
+// isBodyAt reports whether p[i:i+7] is "</body" (any case) and a delimiter.
+func isBodyAt(p []byte, i int) bool {
+	return p[i] == '<' && p[i+1] == '/' && p[i+2]|0x20 == 'b' && p[i+3]|0x20 == 'o' &&
+		p[i+4]|0x20 == 'd' && p[i+5]|0x20 == 'y' && matchAt(6, p[i+6])
+}
+
+// markerIn reports whether b holds the marker, with the y-anchored check.
+func markerIn(b []byte) bool {
+	for i := 18; i+2 < len(b); i++ {
+		if b[i] == 'y' && string(b[i-18:i+3]) == Marker {
+			return true
+		}
 	}
 	return false
 }
 
-var markerBytes = []byte(Marker)
+// remember keeps the last markerLen-1 bytes of the stream ending with p.
+func (w *writer) remember(p []byte) {
+	if len(p) >= markerLen-1 {
+		w.nrecent = uint8(copy(w.recent[:], p[len(p)-(markerLen-1):]))
+		return
+	}
+	keep := min(int(w.nrecent), markerLen-1-len(p))
+	copy(w.recent[:], w.recent[int(w.nrecent)-keep:w.nrecent])
+	copy(w.recent[keep:], p)
+	w.nrecent = uint8(keep + len(p))
+}
+
+// partialAt returns where p ends with a possible start of "</body>" (a
+// prefix of it, up to "</body" itself), or -1.
+func partialAt(p []byte) int {
+	tail := p[max(0, len(p)-(patLen-1)):]
+	j := bytes.LastIndexByte(tail, '<')
+	if j < 0 {
+		return -1
+	}
+	for k := 1; j+k < len(tail); k++ {
+		if !matchAt(k, tail[j+k]) {
+			return -1
+		}
+	}
+	return len(p) - len(tail) + j
+}
 
 // matchAt reports whether c can be byte i of "</body>" (any case; the last
 // byte may also be '/' or HTML whitespace).
@@ -292,29 +406,6 @@ func matchAt(i int, c byte) bool {
 		return true
 	}
 	return false
-}
-
-// findBody returns the index of the first "</body>" in p, or of a possible
-// start of one at its end (partial), or -1.
-func findBody(p []byte) (pos int, partial bool) {
-	for i := 0; ; {
-		j := bytes.IndexByte(p[i:], '<')
-		if j < 0 {
-			return -1, false
-		}
-		i += j
-		k := 1
-		for k < patLen && i+k < len(p) && matchAt(k, p[i+k]) {
-			k++
-		}
-		if k == patLen {
-			return i, false
-		}
-		if i+k == len(p) {
-			return i, true
-		}
-		i++
-	}
 }
 
 // release writes the held bytes.
@@ -376,7 +467,7 @@ func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(w.rw).Hijack()
 }
 
-var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, joinBufSize); return &b }}
 
 // ReadFrom implements io.ReaderFrom, so that io.Copy keeps the wrapped
 // writer's fast path (sendfile) for responses passed through, and goes through
