@@ -3,14 +3,14 @@ GO ?= go
 E2E_PKGS := ./e2e/...
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v /e2e)
 
-.PHONY: demo test generate bench node-deps typecheck jstest bundle-check vet unit e2e
+.PHONY: demo test generate bench node-deps typecheck jstest codes-check bundle-check vet unit e2e
 
 ## demo: run the example app on its embedded defaults (http://localhost:8000)
 demo:
 	$(GO) run ./examples/minimal
 
 ## test: everything: types, JS unit tests, bundle freshness, vet, Go unit tests, e2e in Chromium
-test: node-deps typecheck jstest bundle-check vet unit e2e
+test: node-deps typecheck jstest codes-check bundle-check vet unit e2e
 
 node-deps:
 	npm ci --no-audit --no-fund --loglevel=error
@@ -20,6 +20,11 @@ typecheck:
 
 jstest:
 	npm test --silent
+
+## codes-check: fail when a file generated from internal/codes/codes.go is stale
+## (bridge/ts/error.ts table, bridge/passkeys/codes_gen.go, server/codes_gen.go, READMEs)
+codes-check:
+	$(GO) run ./internal/codes/gen -check
 
 ## bundle-check: fail when bridge/dist is not what go generate ./bridge makes of bridge/ts
 bundle-check:
@@ -38,6 +43,7 @@ e2e:
 
 ## generate: rebuild bridge/dist from bridge/ts (esbuild's Go API; tsc for .d.ts)
 generate: node-deps
+	$(GO) generate ./internal/codes
 	$(GO) generate ./bridge/...
 
 ## bench: benchmarks and the bundle size
