@@ -52,8 +52,9 @@ type Error struct {
 	Status        int
 	ServerCode    string
 	ServerMessage string
-	// Message is the JavaScript error's message (details, for logs).
-	Message string
+	// Message is the JavaScript error's message; Cause is the bridge's cause as a string
+	// (the DOMException, TypeError or server body behind it), for logs.
+	Message, Cause string
 
 	sentinel bool
 }
@@ -78,8 +79,8 @@ func (e *Error) Error() string {
 		if e.ServerMessage != "" {
 			s += ": " + e.ServerMessage
 		}
-	} else if e.Message != "" && e.Message != string(e.Code) {
-		s += ": " + e.Message
+	} else if e.Cause != "" {
+		s += ": " + e.Cause
 	}
 	return s
 }
@@ -102,9 +103,9 @@ func (e *Error) Is(target error) bool {
 var ErrNoBridge = errors.New("passkeys: window.chirp.passkeys is missing (serve the page behind the injector, or load the bridge script)")
 
 // Option tunes Register and Authenticate.
-type Option func(*options)
+type Option func(*ceremonyOpts)
 
-type options struct {
+type ceremonyOpts struct {
 	conditional bool
 	timeout     time.Duration
 }
@@ -112,10 +113,10 @@ type options struct {
 // Conditional uses mediation "conditional": autofill sign-in for Authenticate, automatic
 // passkey upgrade for Register (ReasonUnsupported / CodeConditionalUnavailable where the
 // browser lacks it).
-func Conditional() Option { return func(o *options) { o.conditional = true } }
+func Conditional() Option { return func(o *ceremonyOpts) { o.conditional = true } }
 
 // Timeout sets the bridge's deadline, also sent to the browser (ReasonCancelled / CodeTimeout).
-func Timeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+func Timeout(d time.Duration) Option { return func(o *ceremonyOpts) { o.timeout = d } }
 
 // With is the whole loop of RegisterWith and AuthenticateWith: POST Begin, the ceremony,
 // POST Finish.

@@ -73,7 +73,7 @@ func TestErrorString(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	e = NewError(CodeExcludedCredential, CeremonyRegister)
-	e.Message = "InvalidStateError"
+	e.Cause = "InvalidStateError"
 	if got, want := e.Error(), "passkeys: register: duplicate (excluded_credential): InvalidStateError"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
