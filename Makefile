@@ -3,14 +3,14 @@ GO ?= go
 E2E_PKGS := ./e2e/...
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v /e2e)
 
-.PHONY: demo test generate bench node-deps typecheck jstest codes-check bundle-check vet unit e2e
+.PHONY: demo test generate bench node-deps typecheck jstest codes-check bundle-check vet wasm unit e2e
 
 ## demo: run the example app on its embedded defaults (http://localhost:8000)
 demo:
 	$(GO) run ./examples/minimal
 
 ## test: everything: types, JS unit tests, bundle freshness, vet, Go unit tests, e2e in Chromium
-test: node-deps typecheck jstest codes-check bundle-check vet unit e2e
+test: node-deps typecheck jstest codes-check bundle-check vet wasm unit e2e
 
 node-deps:
 	npm ci --no-audit --no-fund --loglevel=error
@@ -33,6 +33,11 @@ bundle-check:
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+## wasm: vet and build the js/wasm code (bridge/passkeys, the examples/wasm client)
+wasm:
+	GOOS=js GOARCH=wasm $(GO) vet ./bridge/passkeys/ ./examples/wasm/...
+	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./examples/wasm/...
 
 unit:
 	$(GO) test -count=1 $(UNIT_PKGS)

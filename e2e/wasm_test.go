@@ -15,15 +15,19 @@ import (
 // WebAssembly (package bridge/passkeys over window.chirp.passkeys). The page writes what
 // the Go code got into #wasm-result, typed errors included.
 func TestWasmClient(t *testing.T) {
+	start := time.Now()
 	files, err := wasmsite.Prepare(t.Context(), t.TempDir()) // GOOS=js GOARCH=wasm go build
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("client built in %v", time.Since(start).Round(time.Millisecond))
 	s := startApp(t, func(o *app.Options) { o.Routes = wasmsite.Routes(files) })
 	tab, auth := browse(t)
 
+	start = time.Now()
 	run(t, tab, chromedp.Navigate(s.URL+"/wasm"))
 	waitWasm(t, tab)
+	t.Logf("page and client loaded in %v", time.Since(start).Round(time.Millisecond))
 	run(t, tab,
 		chromedp.SendKeys(chromedp.CSS("#wasm-username"), "gopher"),
 		chromedp.SendKeys(chromedp.CSS("#wasm-password"), "correct horse battery"),
@@ -74,9 +78,11 @@ func waitWasm(t *testing.T, tab context.Context) {
 // clickWasm clicks selector, then waits (across a reload) until #wasm-result says want.
 func clickWasm(t *testing.T, tab context.Context, selector, want string) {
 	t.Helper()
+	start := time.Now()
+	var got string
 	waitWasm(t, tab)
 	run(t, tab, chromedp.Click(chromedp.CSS(selector)))
-	var got string
+	defer func() { t.Logf("%s → %q in %v", selector, got, time.Since(start).Round(time.Millisecond)) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		err := virtualauth.Eval(tab, `document.body && document.body.dataset.wasm === "ready" ? document.getElementById("wasm-result").textContent : ""`, &got)
