@@ -6,6 +6,7 @@
 // need Node or esbuild. See README.md for the JavaScript API.
 package bridge
 
+//go:generate go run ../internal/codes/gen
 //go:generate go run ./internal/build
 
 import (

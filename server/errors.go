@@ -7,38 +7,6 @@ import (
 	"net/http"
 )
 
-// Error codes sent to the browser in the "code" member of an error body. They are stable:
-// UIs and the bridge switch on them.
-const (
-	// CodeBadRequest: the body is not a well-formed WebAuthn response.
-	CodeBadRequest = "bad_request"
-	// CodeUnsupportedMediaType: the request body is not application/json.
-	CodeUnsupportedMediaType = "unsupported_media_type"
-	// CodePayloadTooLarge: the body exceeds Config.MaxBodyBytes.
-	CodePayloadTooLarge = "payload_too_large"
-	// CodeChallengeMissing: no pending ceremony matches this browser and challenge
-	// (never begun, begun in another browser, or already finished once).
-	CodeChallengeMissing = "challenge_missing"
-	// CodeChallengeExpired: the ceremony was begun longer than Config.ChallengeTTL ago.
-	CodeChallengeExpired = "challenge_expired"
-	// CodeCeremonyMismatch: a registration was finished as a login or the reverse.
-	CodeCeremonyMismatch = "ceremony_mismatch"
-	// CodeVerificationFailed: the response failed WebAuthn verification (signature,
-	// origin, rp ID hash, user verification, flags).
-	CodeVerificationFailed = "verification_failed"
-	// CodeUnknownCredential: the app has no credential with this ID.
-	CodeUnknownCredential = "unknown_credential"
-	// CodeUserMismatch: the response's user handle is not the stored credential's user.
-	CodeUserMismatch = "user_mismatch"
-	// CodeSignCountRegressed: the authenticator's signature counter went backwards,
-	// a sign of a cloned authenticator (see SignCountPolicy).
-	CodeSignCountRegressed = "sign_count_regressed"
-	// CodeStoreUnavailable: the ceremony store is full or unreachable (503).
-	CodeStoreUnavailable = "store_unavailable"
-	// CodeInternal: an error of the app or the server, details logged (500).
-	CodeInternal = "internal_error"
-)
-
 // Error is a ceremony failure with the HTTP status and the stable code the browser gets.
 // Message is safe to show to the browser; Cause, if any, is only logged.
 type Error struct {

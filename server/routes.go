@@ -56,9 +56,6 @@ type Routes struct {
 	CrossOrigin *http.CrossOriginProtection
 }
 
-// CodeLoginRequired is answered (401) by the register routes when nobody is signed in.
-const CodeLoginRequired = "login_required"
-
 func (rt *Routes) prefix() string {
 	if rt.Prefix == "" {
 		return "/auth/passkey"

@@ -46,6 +46,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock; zero means time.Now.
 	Clock func() time.Time
+	// Routes, if set, adds routes to the app's router, behind its middleware (security
+	// headers, the injector, sessions with CSRF checks); examples/wasm adds its page so.
+	Routes func(a *App, r gin.IRoutes)
 }
 
 // App is the example application.
@@ -92,7 +95,7 @@ func New(opts Options) (*App, error) {
 	}
 	a := &App{db: db, pk: pk, tmpl: tmpl, log: opts.Logger, now: opts.Clock, bcryptCost: opts.BcryptCost,
 		secure: strings.HasPrefix(opts.Origins[0], "https://")}
-	a.handler = a.routes()
+	a.handler = a.routes(opts.Routes)
 	return a, nil
 }
 
@@ -102,7 +105,7 @@ func (a *App) Handler() http.Handler { return a.handler }
 // Close closes the database.
 func (a *App) Close() error { return a.db.Close() }
 
-func (a *App) routes() http.Handler {
+func (a *App) routes(extra func(*App, gin.IRoutes)) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery(), securityHeaders, injector.Gin(injector.Options{Nonce: nonceOf}), a.sessions)
@@ -120,6 +123,9 @@ func (a *App) routes() http.Handler {
 	r.POST("/auth/passkey/register/finish", a.registerFinish)
 	r.POST("/auth/passkey/login/begin", a.loginBegin)
 	r.POST("/auth/passkey/login/finish", a.loginFinish)
+	if extra != nil {
+		extra(a, r)
+	}
 	// Cross-site POSTs are refused from the Sec-Fetch-Site/Origin headers before the
 	// CSRF token is even looked at.
 	return http.NewCrossOriginProtection().Handler(r)
@@ -135,10 +141,37 @@ func securityHeaders(c *gin.Context) {
 	nonce := base64.StdEncoding.EncodeToString(b)
 	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), nonceKey{}, nonce))
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", fmt.Sprintf("default-src 'self'; script-src 'self' 'nonce-%s'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", nonce))
+	h.Set("Content-Security-Policy", csp(nonce, false))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	c.Next()
+}
+
+func csp(nonce string, wasm bool) string {
+	script := "'self' 'nonce-" + nonce + "'"
+	if wasm {
+		script += " 'wasm-unsafe-eval'"
+	}
+	return fmt.Sprintf("default-src 'self'; script-src %s; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", script)
+}
+
+// AllowWasm relaxes this response's Content-Security-Policy for a page that compiles
+// WebAssembly: script-src gets 'wasm-unsafe-eval' (nothing else changes).
+func AllowWasm(c *gin.Context) {
+	c.Writer.Header().Set("Content-Security-Policy", csp(nonceOf(c.Request), true))
+}
+
+// CSRF returns the CSRF token of the visitor's session, for pages added with
+// Options.Routes (put it in <meta name="csrf-token">).
+func CSRF(c *gin.Context) string { return current(c).CSRF }
+
+// Username returns the signed-in user's name, or "" when nobody is signed in.
+func (a *App) Username(c *gin.Context) (string, error) {
+	u, err := a.currentUser(c)
+	if u == nil || err != nil {
+		return "", err
+	}
+	return u.Username, nil
 }
 
 func nonceOf(r *http.Request) string {

@@ -156,7 +156,7 @@ func (a *App) requireUser(c *gin.Context, api bool) *user {
 	}
 	if u == nil {
 		if api {
-			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "Sign in first.", "code": "login_required"})
+			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "Sign in first.", "code": server.CodeLoginRequired})
 		} else {
 			c.Redirect(http.StatusSeeOther, "/login")
 			c.Abort()
