@@ -39,8 +39,9 @@ wasm:
 	GOOS=js GOARCH=wasm $(GO) vet ./bridge/passkeys/ ./examples/wasm/...
 	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./examples/wasm/...
 
+## unit: Go tests outside e2e (-short skips only the 1,000,000-begin flood, run by make bench)
 unit:
-	$(GO) test -count=1 $(UNIT_PKGS)
+	$(GO) test -count=1 -short $(UNIT_PKGS)
 
 e2e:
 	@start=$$(date +%s); $(GO) test -count=1 $(E2E_PKGS); rc=$$?; \
@@ -55,3 +56,4 @@ generate: node-deps
 bench:
 	$(GO) run ./bridge/internal/build -size
 	$(GO) test -run '^$$' -bench . -benchmem ./injector/ ./server/
+	$(GO) test -count=1 -v -run 'TestBeginFloodIsBounded|TestCeremonyMemoryBudget' ./server/
