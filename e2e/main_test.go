@@ -167,4 +167,16 @@ func waitAt(t *testing.T, tab context.Context, path string) {
 		err := virtualauth.Eval(tab, `document.readyState === "complete" ? location.pathname : ""`, &at)
 		return err == nil && at == path
 	})
+	// The bridge is a deferred script, so it has run by "complete"; say so if it has not.
+	var bridge struct {
+		OK      bool     `json:"ok"`
+		Scripts []string `json:"scripts"`
+	}
+	if err := virtualauth.Eval(tab, `({ok: !!(window.chirp && window.chirp.passkeys),
+		scripts: performance.getEntriesByType("resource").filter(e => e.initiatorType === "script").map(e => e.name + " " + e.responseStatus + " " + e.transferSize)})`, &bridge); err != nil {
+		t.Fatal(err)
+	}
+	if !bridge.OK {
+		t.Fatalf("page %s loaded without window.chirp.passkeys; script loads: %v", path, bridge.Scripts)
+	}
 }
