@@ -32,6 +32,12 @@ type site struct {
 // mutate may change the options (RP ID, store) before the app is built.
 func startApp(t *testing.T, mutate func(*app.Options)) *site {
 	t.Helper()
+	return startAppWrapped(t, mutate, nil)
+}
+
+// startAppWrapped is startApp with the app's handler wrapped by wrap, if not nil.
+func startAppWrapped(t *testing.T, mutate func(*app.Options), wrap func(http.Handler) http.Handler) *site {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +58,11 @@ func startApp(t *testing.T, mutate func(*app.Options)) *site {
 		ln.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(a.Handler())
+	h := a.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
@@ -148,8 +158,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
-
-var _ http.Handler // keep net/http imported for helpers added by later scenarios
 
 // clickThenAt clicks selector and waits until the page at path has loaded, for clicks
 // that navigate (a form post, a reload, a script's location.assign).
