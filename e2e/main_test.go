@@ -128,18 +128,31 @@ type passkeyError struct {
 // outcome runs a bridge call in the page and returns its result or its PasskeyError.
 func outcome(t *testing.T, tab context.Context, call string) (ok map[string]any, perr *passkeyError) {
 	t.Helper()
+	ok, perr, err := tryOutcome(tab, call)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok, perr
+}
+
+// outcomeJS wraps a promise expression so that it resolves to {ok} or {err}.
+func outcomeJS(call string) string {
+	return `(async () => { try { return {ok: await (` + call + `)}; } catch (e) {
+		return {err: {name: e.name, passkeyReason: e.passkeyReason, code: e.code, ceremony: e.ceremony,
+			status: e.status, serverCode: e.serverCode, message: String(e.message),
+			isPasskeyError: e instanceof window.chirp.passkeys.PasskeyError}}; } })()`
+}
+
+// tryOutcome is outcome for other goroutines than the test's: it returns the error.
+func tryOutcome(tab context.Context, call string) (ok map[string]any, perr *passkeyError, err error) {
 	var res struct {
 		OK  map[string]any `json:"ok"`
 		Err *passkeyError  `json:"err"`
 	}
-	js := `(async () => { try { return {ok: await (` + call + `)}; } catch (e) {
-		return {err: {name: e.name, passkeyReason: e.passkeyReason, code: e.code, ceremony: e.ceremony,
-			status: e.status, serverCode: e.serverCode, message: String(e.message),
-			isPasskeyError: e instanceof window.chirp.passkeys.PasskeyError}}; } })()`
-	if err := virtualauth.Eval(tab, js, &res); err != nil {
-		t.Fatal(err)
+	if err := virtualauth.Eval(tab, outcomeJS(call), &res); err != nil {
+		return nil, nil, err
 	}
-	return res.OK, res.Err
+	return res.OK, res.Err, nil
 }
 
 const (

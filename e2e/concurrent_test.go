@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chirpkit/passkeys/e2e/virtualauth"
+	"github.com/chromedp/chromedp"
+)
+
+// Scenario 12a: two tabs of one browser (shared cookies, so one ceremony-binding cookie)
+// each run a registration, both pending at the same time: both succeed. (Two sign-ins
+// would not: the first rotates the session and its CSRF token, which the other tab's
+// page still holds.)
+func TestTwoTabsCeremoniesAtOnce(t *testing.T) {
+	t.Parallel()
+	s := startApp(t, nil)
+	tabA := virtualauth.Tab(t)
+	signUp(t, tabA, s, "ada")
+	tabB := virtualauth.TabIn(t, tabA)
+	run(t, tabB, chromedp.Navigate(s.URL+"/dashboard"))
+	waitAt(t, tabB, "/dashboard")
+
+	// The tabs share localStorage: each records its begin there, and holds its finish
+	// until both have begun, so that both ceremonies are pending on the server at once.
+	tabs := []context.Context{tabA, tabB}
+	for i, tab := range tabs {
+		if _, err := virtualauth.AddAuthenticator(tab, virtualauth.AuthenticatorOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		evalJS(t, tab, `window.result = null;
+			const f = async (url, init) => {
+				if (String(url).endsWith("/finish"))
+					while (!(localStorage.getItem("began-0") && localStorage.getItem("began-1")))
+						await new Promise(r => setTimeout(r, 10));
+				const r = await fetch(url, init);
+				if (String(url).endsWith("/begin")) localStorage.setItem("began-`+strconv.Itoa(i)+`", "1");
+				return r; };
+			`+outcomeJS(`window.chirp.passkeys.registerWith({begin: "/auth/passkey/register/begin", finish: "/auth/passkey/register/finish", fetch: f})`)+`
+				.then(r => { window.result = r; });
+			return null;`, nil)
+	}
+	for i, tab := range tabs {
+		var res struct {
+			OK  map[string]any `json:"ok"`
+			Err *passkeyError  `json:"err"`
+		}
+		waitFor(t, "the registrations to settle", func() bool {
+			return virtualauth.Eval(tab, `window.result`, &res) == nil && (res.OK != nil || res.Err != nil)
+		})
+		if res.Err != nil {
+			t.Fatalf("tab %d: %+v", i, res.Err)
+		}
+	}
+	run(t, tabA, chromedp.Navigate(s.URL+"/dashboard"))
+	waitAt(t, tabA, "/dashboard")
+	var n int
+	evalJS(t, tabA, `return document.querySelectorAll("li.passkey").length;`, &n)
+	if n != 2 {
+		t.Fatalf("the dashboard lists %d passkeys, want 2", n)
+	}
+}
+
+// Scenario 12b: in one tab, a second call supersedes a pending first one: the first
+// rejects cancelled / superseded, the second succeeds.
+func TestSecondCallSupersedesFirst(t *testing.T) {
+	t.Parallel()
+	s, tab, auth, _ := registeredUser(t, nil, "ada")
+	if err := auth.SetPresenceSimulation(tab, false); err != nil {
+		t.Fatal(err)
+	}
+	evalJS(t, tab, `window.began = 0; window.first = null;
+		const f = async (url, init) => { const r = await fetch(url, init); if (String(url).endsWith("/begin")) window.began++; return r; };
+		`+outcomeJS(authenticateWithJS(`fetch: f`))+`.then(r => { window.first = r; });
+		return null;`, nil)
+	var began int
+	waitFor(t, "the first begin", func() bool {
+		return virtualauth.Eval(tab, `window.began`, &began) == nil && began == 1
+	})
+	time.Sleep(100 * time.Millisecond) // the first call now waits in navigator.credentials.get
+	var first *passkeyError
+	if err := virtualauth.Eval(tab, `window.first`, &first); err != nil || first != nil {
+		t.Fatalf("the first call settled without presence: %v, %v", first, err)
+	}
+	if err := auth.SetPresenceSimulation(tab, true); err != nil {
+		t.Fatal(err)
+	}
+	second, perr := outcome(t, tab, authenticateWith)
+	var res struct {
+		OK  map[string]any `json:"ok"`
+		Err *passkeyError  `json:"err"`
+	}
+	evalJS(t, tab, `return window.first;`, &res)
+	if res.OK != nil || res.Err == nil {
+		t.Fatalf("first call: %+v, want it superseded", res)
+	}
+	expectPasskeyError(t, res.Err, "cancelled", "superseded")
+	if perr != nil {
+		t.Fatalf("second call: %+v", perr)
+	}
+	run(t, tab, chromedp.Navigate(s.URL+second["redirect"].(string)))
+	expectText(t, tab, "h1", "Welcome, ada")
+}
