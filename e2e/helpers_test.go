@@ -55,7 +55,7 @@ type answer struct {
 func evalJS(t *testing.T, tab context.Context, body string, out any) {
 	t.Helper()
 	if err := virtualauth.Eval(tab, `(async () => { `+pageJS+body+` })()`, out); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v; the page: %s", err, pageState(tab))
 	}
 }
 

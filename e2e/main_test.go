@@ -131,7 +131,7 @@ func outcome(t *testing.T, tab context.Context, call string) (ok map[string]any,
 	t.Helper()
 	ok, perr, err := tryOutcome(tab, call)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v; the page: %s", err, pageState(tab))
 	}
 	return ok, perr
 }
@@ -201,4 +201,15 @@ func waitAt(t *testing.T, tab context.Context, path string) {
 	if !bridge.OK {
 		t.Fatalf("page %s loaded without window.chirp.passkeys; script loads: %v", path, bridge.Scripts)
 	}
+}
+
+// pageState describes the document that a tab's evaluations run in, for failure messages.
+func pageState(tab context.Context) string {
+	var st any
+	if err := virtualauth.Eval(tab, `({href: location.href, readyState: document.readyState, chirp: !!window.chirp,
+		scripts: Array.from(document.scripts, s => s.src || "inline"), timeOrigin: performance.timeOrigin,
+		navigation: performance.getEntriesByType("navigation").map(e => e.type)})`, &st); err != nil {
+		return err.Error()
+	}
+	return fmt.Sprint(st)
 }
