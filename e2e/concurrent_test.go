@@ -71,15 +71,20 @@ func TestSecondCallSupersedesFirst(t *testing.T) {
 	if err := auth.SetPresenceSimulation(tab, false); err != nil {
 		t.Fatal(err)
 	}
-	evalJS(t, tab, `window.began = 0; window.first = null;
-		const f = async (url, init) => { const r = await fetch(url, init); if (String(url).endsWith("/begin")) window.began++; return r; };
-		`+outcomeJS(authenticateWithJS(`fetch: f`))+`.then(r => { window.first = r; });
+	// Count the bridge's calls of navigator.credentials.get, to know when the first
+	// call waits in the authenticator.
+	evalJS(t, tab, `window.gets = 0; window.first = null;
+		const get = navigator.credentials.get.bind(navigator.credentials);
+		navigator.credentials.get = (o) => { window.gets++; return get(o); };
+		`+outcomeJS(authenticateWith)+`.then(r => { window.first = r; });
 		return null;`, nil)
-	var began int
-	waitFor(t, "the first begin", func() bool {
-		return virtualauth.Eval(tab, `window.began`, &began) == nil && began == 1
+	var gets int
+	waitFor(t, "the first call to reach navigator.credentials.get", func() bool {
+		return virtualauth.Eval(tab, `window.gets`, &gets) == nil && gets == 1
 	})
-	time.Sleep(100 * time.Millisecond) // the first call now waits in navigator.credentials.get
+	// The request must reach the authenticator before presence comes back on (a request
+	// that reached it stays pending: enabling presence does not complete it).
+	time.Sleep(300 * time.Millisecond)
 	var first *passkeyError
 	if err := virtualauth.Eval(tab, `window.first`, &first); err != nil || first != nil {
 		t.Fatalf("the first call settled without presence: %v, %v", first, err)

@@ -57,7 +57,8 @@ func TestStrictCSP(t *testing.T) {
 	check(t, tab, "/signup")
 	signUp(t, tab, s, "ada")
 	check(t, tab, "/dashboard")
-	run(t, tab, chromedp.Click(chromedp.CSS("#add-passkey")), chromedp.WaitVisible(chromedp.CSS("li.passkey")))
+	run(t, tab, chromedp.Click(chromedp.CSS("#add-passkey")))
+	waitLoadedWith(t, tab, "li.passkey") // the page reloads after the registration
 	if creds, err := auth.Credentials(tab); err != nil || len(creds) != 1 {
 		t.Fatalf("authenticator holds %d credentials (%v), want 1", len(creds), err)
 	}

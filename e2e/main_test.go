@@ -96,9 +96,10 @@ func signUp(t *testing.T, tab context.Context, s *site, username string) {
 		// SetValue, not SendKeys: typing goes key by key over CDP, seconds on a busy machine.
 		chromedp.SetValue(chromedp.CSS("#username"), username),
 		chromedp.SetValue(chromedp.CSS("#password"), "correct horse battery"),
-		chromedp.Click(chromedp.CSS("#signup")),
-		chromedp.WaitVisible(chromedp.CSS("#add-passkey")),
 	)
+	// Not WaitVisible: it can find the dashboard's DOM before the deferred bridge has run,
+	// or chase a node of the page being replaced.
+	clickThenAt(t, tab, "#signup", "/dashboard")
 	expectText(t, tab, "h1", "Welcome, "+username)
 }
 
@@ -179,6 +180,18 @@ func clickThenAt(t *testing.T, tab context.Context, selector, path string) {
 	t.Helper()
 	run(t, tab, chromedp.Click(chromedp.CSS(selector)))
 	waitAt(t, tab, path)
+}
+
+// waitLoadedWith waits until the tab shows a fully loaded page with an element matching
+// selector, for example after a script's location.reload().
+func waitLoadedWith(t *testing.T, tab context.Context, selector string) {
+	t.Helper()
+	var ok bool
+	waitFor(t, "a loaded page with "+selector, func() bool {
+		err := virtualauth.Eval(tab, `document.readyState === "complete" && !!(window.chirp && window.chirp.passkeys) &&
+			!!document.querySelector(`+"`"+selector+"`"+`)`, &ok)
+		return err == nil && ok
+	})
 }
 
 // waitAt waits until the tab shows a fully loaded page at path.
