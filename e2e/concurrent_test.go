@@ -12,8 +12,7 @@ import (
 
 // Scenario 12a: two tabs of one browser (shared cookies, so one ceremony-binding cookie)
 // each run a registration, both pending at the same time: both succeed. (Two sign-ins
-// would not: the first rotates the session and its CSRF token, which the other tab's
-// page still holds.)
+// do not: see TestSignInInOtherTabRotatesCSRF.)
 func TestTwoTabsCeremoniesAtOnce(t *testing.T) {
 	t.Parallel()
 	s := startApp(t, nil)
@@ -107,4 +106,32 @@ func TestSecondCallSupersedesFirst(t *testing.T) {
 	}
 	run(t, tab, chromedp.Navigate(s.URL+second["redirect"].(string)))
 	expectText(t, tab, "h1", "Welcome, ada")
+}
+
+// Scenario 12c: a sign-in in one tab rotates the session and its CSRF token (the app's
+// login()), so another tab of the same browser, whose page holds the old token, gets
+// 403 csrf_failed from its next ceremony POST until it reloads.
+func TestSignInInOtherTabRotatesCSRF(t *testing.T) {
+	t.Parallel()
+	s, tabA, _, _ := registeredUser(t, nil, "ada")
+	tabB := virtualauth.TabIn(t, tabA)
+	run(t, tabB, chromedp.Navigate(s.URL+"/"))
+	waitAt(t, tabB, "/")
+	var a answer
+	evalJS(t, tabB, `return post("/auth/passkey/login/begin", {});`, &a)
+	if a.Status != 200 {
+		t.Fatalf("begin in tab B: %+v", a)
+	}
+	if _, perr := outcome(t, tabA, authenticateWith); perr != nil {
+		t.Fatalf("sign-in in tab A: %+v", perr)
+	}
+	_, perr := outcome(t, tabB, authenticateWith)
+	expectPasskeyError(t, perr, "failed", "server_rejected")
+	if perr.Status != 403 || perr.ServerCode != "csrf_failed" {
+		t.Fatalf("tab B after tab A signed in: %+v, want 403 csrf_failed", perr)
+	}
+	// After a reload tab B has the new token and is signed in too.
+	run(t, tabB, chromedp.Navigate(s.URL+"/dashboard"))
+	waitAt(t, tabB, "/dashboard")
+	expectText(t, tabB, "h1", "Welcome, ada")
 }
