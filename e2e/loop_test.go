@@ -14,7 +14,8 @@ func TestSignUpRegisterSignOutSignIn(t *testing.T) {
 	tab, auth := browse(t)
 	signUp(t, tab, s, "ada")
 
-	run(t, tab, chromedp.Click(chromedp.CSS("#add-passkey")), chromedp.WaitVisible(chromedp.CSS("li.passkey")))
+	run(t, tab, chromedp.Click(chromedp.CSS("#add-passkey")))
+	waitLoadedWith(t, tab, "li.passkey") // the page reloads after the registration
 	creds, err := auth.Credentials(tab)
 	if err != nil {
 		t.Fatal(err)

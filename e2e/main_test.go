@@ -32,6 +32,12 @@ type site struct {
 // mutate may change the options (RP ID, store) before the app is built.
 func startApp(t *testing.T, mutate func(*app.Options)) *site {
 	t.Helper()
+	return startAppWrapped(t, mutate, nil)
+}
+
+// startAppWrapped is startApp with the app's handler wrapped by wrap, if not nil.
+func startAppWrapped(t *testing.T, mutate func(*app.Options), wrap func(http.Handler) http.Handler) *site {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +58,11 @@ func startApp(t *testing.T, mutate func(*app.Options)) *site {
 		ln.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(a.Handler())
+	h := a.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
@@ -83,11 +93,13 @@ func signUp(t *testing.T, tab context.Context, s *site, username string) {
 	t.Helper()
 	run(t, tab,
 		chromedp.Navigate(s.URL+"/signup"),
-		chromedp.SendKeys(chromedp.CSS("#username"), username),
-		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
-		chromedp.Click(chromedp.CSS("#signup")),
-		chromedp.WaitVisible(chromedp.CSS("#add-passkey")),
+		// SetValue, not SendKeys: typing goes key by key over CDP, seconds on a busy machine.
+		chromedp.SetValue(chromedp.CSS("#username"), username),
+		chromedp.SetValue(chromedp.CSS("#password"), "correct horse battery"),
 	)
+	// Not WaitVisible: it can find the dashboard's DOM before the deferred bridge has run,
+	// or chase a node of the page being replaced.
+	clickThenAt(t, tab, "#signup", "/dashboard")
 	expectText(t, tab, "h1", "Welcome, "+username)
 }
 
@@ -118,18 +130,31 @@ type passkeyError struct {
 // outcome runs a bridge call in the page and returns its result or its PasskeyError.
 func outcome(t *testing.T, tab context.Context, call string) (ok map[string]any, perr *passkeyError) {
 	t.Helper()
+	ok, perr, err := tryOutcome(tab, call)
+	if err != nil {
+		t.Fatalf("%v; the page: %s", err, pageState(tab))
+	}
+	return ok, perr
+}
+
+// outcomeJS wraps a promise expression so that it resolves to {ok} or {err}.
+func outcomeJS(call string) string {
+	return `(async () => { try { return {ok: await (` + call + `)}; } catch (e) {
+		return {err: {name: e.name, passkeyReason: e.passkeyReason, code: e.code, ceremony: e.ceremony,
+			status: e.status, serverCode: e.serverCode, message: String(e.message),
+			isPasskeyError: e instanceof window.chirp.passkeys.PasskeyError}}; } })()`
+}
+
+// tryOutcome is outcome for other goroutines than the test's: it returns the error.
+func tryOutcome(tab context.Context, call string) (ok map[string]any, perr *passkeyError, err error) {
 	var res struct {
 		OK  map[string]any `json:"ok"`
 		Err *passkeyError  `json:"err"`
 	}
-	js := `(async () => { try { return {ok: await (` + call + `)}; } catch (e) {
-		return {err: {name: e.name, passkeyReason: e.passkeyReason, code: e.code, ceremony: e.ceremony,
-			status: e.status, serverCode: e.serverCode, message: String(e.message),
-			isPasskeyError: e instanceof window.chirp.passkeys.PasskeyError}}; } })()`
-	if err := virtualauth.Eval(tab, js, &res); err != nil {
-		t.Fatal(err)
+	if err := virtualauth.Eval(tab, outcomeJS(call), &res); err != nil {
+		return nil, nil, err
 	}
-	return res.OK, res.Err
+	return res.OK, res.Err, nil
 }
 
 const (
@@ -149,8 +174,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-var _ http.Handler // keep net/http imported for helpers added by later scenarios
-
 // clickThenAt clicks selector and waits until the page at path has loaded, for clicks
 // that navigate (a form post, a reload, a script's location.assign).
 func clickThenAt(t *testing.T, tab context.Context, selector, path string) {
@@ -159,13 +182,47 @@ func clickThenAt(t *testing.T, tab context.Context, selector, path string) {
 	waitAt(t, tab, path)
 }
 
-// waitAt waits until the tab shows a fully loaded page at path, with the bridge installed
-// (every page of the app has it).
+// waitLoadedWith waits until the tab shows a fully loaded page with an element matching
+// selector, for example after a script's location.reload().
+func waitLoadedWith(t *testing.T, tab context.Context, selector string) {
+	t.Helper()
+	var ok bool
+	waitFor(t, "a loaded page with "+selector, func() bool {
+		err := virtualauth.Eval(tab, `document.readyState === "complete" && !!(window.chirp && window.chirp.passkeys) &&
+			!!document.querySelector(`+"`"+selector+"`"+`)`, &ok)
+		return err == nil && ok
+	})
+}
+
+// waitAt waits until the tab shows a fully loaded page at path.
 func waitAt(t *testing.T, tab context.Context, path string) {
 	t.Helper()
 	var at string
 	waitFor(t, "page "+path, func() bool {
-		err := virtualauth.Eval(tab, `document.readyState === "complete" && window.chirp && window.chirp.passkeys ? location.pathname : ""`, &at)
+		err := virtualauth.Eval(tab, `document.readyState === "complete" ? location.pathname : ""`, &at)
 		return err == nil && at == path
 	})
+	// The bridge is a deferred script, so it has run by "complete"; say so if it has not.
+	var bridge struct {
+		OK      bool     `json:"ok"`
+		Scripts []string `json:"scripts"`
+	}
+	if err := virtualauth.Eval(tab, `({ok: !!(window.chirp && window.chirp.passkeys),
+		scripts: performance.getEntriesByType("resource").filter(e => e.initiatorType === "script").map(e => e.name + " " + e.responseStatus + " " + e.transferSize)})`, &bridge); err != nil {
+		t.Fatal(err)
+	}
+	if !bridge.OK {
+		t.Fatalf("page %s loaded without window.chirp.passkeys; script loads: %v", path, bridge.Scripts)
+	}
+}
+
+// pageState describes the document that a tab's evaluations run in, for failure messages.
+func pageState(tab context.Context) string {
+	var st any
+	if err := virtualauth.Eval(tab, `({href: location.href, readyState: document.readyState, chirp: !!window.chirp,
+		scripts: Array.from(document.scripts, s => s.src || "inline"), timeOrigin: performance.timeOrigin,
+		navigation: performance.getEntriesByType("navigation").map(e => e.type)})`, &st); err != nil {
+		return err.Error()
+	}
+	return fmt.Sprint(st)
 }

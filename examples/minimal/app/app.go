@@ -40,6 +40,9 @@ type Options struct {
 	Origins []string
 	// Store keeps pending ceremonies; zero means the server's memory store.
 	Store server.CeremonyStore
+	// UserVerification is passed to server.Config ("required", "preferred",
+	// "discouraged"); zero means the server's default.
+	UserVerification string
 	// BcryptCost for password hashes; zero means bcrypt.DefaultCost.
 	BcryptCost int
 	// Logger; zero means slog.Default().
@@ -78,7 +81,7 @@ func New(opts Options) (*App, error) {
 		opts.BcryptCost = bcrypt.DefaultCost
 	}
 	pk, err := server.New(server.Config{RPID: opts.RPID, RPName: "Passkeys demo", Origins: opts.Origins,
-		Store: opts.Store, Logger: opts.Logger, Clock: opts.Clock})
+		UserVerification: opts.UserVerification, Store: opts.Store, Logger: opts.Logger, Clock: opts.Clock})
 	if err != nil {
 		return nil, err
 	}
