@@ -9,16 +9,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/chirpkit/passkeys/examples/minimal/app"
 	"github.com/chirpkit/passkeys/server"
@@ -60,20 +57,10 @@ func run(addr, db, redisURL string, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
-	srv := &http.Server{Addr: addr, Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
 	log.Info("passkeys demo", "url", origins[0], "rp_id", rpID, "db", db)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return app.Serve(ctx, addr, a.Handler())
 }
 
 func env(name, def string) string {

@@ -13,14 +13,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/chirpkit/passkeys/examples/minimal/app"
 	"github.com/chirpkit/passkeys/examples/wasm/site"
@@ -57,18 +54,8 @@ func run(addr, db string, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
-	srv := &http.Server{Addr: addr, Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
 	log.Info("passkeys wasm demo", "url", origin+"/wasm")
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return app.Serve(ctx, addr, a.Handler())
 }
 
 func env(name, def string) string {

@@ -4,12 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/chirpkit/passkeys/internal/modroot"
 )
 
 // TestDistUpToDate rebuilds bridge/dist in memory and compares it with the checked-in
 // copy. It is skipped when node_modules/.bin/tsc is absent, except when CI is set.
 func TestDistUpToDate(t *testing.T) {
-	root, err := moduleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/andybalholm/brotli"
+	"github.com/chirpkit/passkeys/internal/modroot"
 	"github.com/evanw/esbuild/pkg/api"
 )
 
@@ -36,7 +37,7 @@ func main() {
 	check := flag.Bool("check", false, "build in memory and compare with the checked-in bridge/dist/; exit 1 when stale")
 	size := flag.Bool("size", false, "print the size of the IIFE, minified and gzipped")
 	flag.Parse()
-	root, err := moduleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		fail(err)
 	}
@@ -81,24 +82,6 @@ func main() {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "build:", err)
 	os.Exit(1)
-}
-
-// moduleRoot walks up from the working directory to the go.mod of github.com/chirpkit/passkeys.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.Contains(b, []byte("module github.com/chirpkit/passkeys\n")) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod of github.com/chirpkit/passkeys not found above the working directory")
-		}
-		dir = parent
-	}
 }
 
 const tscPath = "node_modules/.bin/tsc"

@@ -114,13 +114,14 @@ func (a *App) routes(extra func(*App, gin.IRoutes)) http.Handler {
 	r.Use(gin.Recovery(), securityHeaders, injector.Gin(injector.Options{Nonce: nonceOf}), a.sessions)
 	static, _ := fs.Sub(staticFS, "static")
 	r.StaticFS("/static", http.FS(static))
-	r.GET("/", a.home)
-	r.GET("/signup", a.signupPage)
+	// Pages answer HEAD too (gin routes it apart); the injector leaves HEAD untouched.
+	for path, h := range map[string]gin.HandlerFunc{"/": a.home, "/signup": a.signupPage, "/login": a.loginPage, "/dashboard": a.dashboard} {
+		r.GET(path, h)
+		r.HEAD(path, h)
+	}
 	r.POST("/signup", a.signup)
-	r.GET("/login", a.loginPage)
 	r.POST("/login", a.passwordLogin)
 	r.POST("/logout", a.logout)
-	r.GET("/dashboard", a.dashboard)
 	r.POST("/passkeys/:id/delete", a.deletePasskey)
 	r.POST("/auth/passkey/register/begin", a.registerBegin)
 	r.POST("/auth/passkey/register/finish", a.registerFinish)
