@@ -31,6 +31,14 @@ func TestSignUpRegisterSignOutSignIn(t *testing.T) {
 	clickThenAt(t, tab, "#passkey-login", "/dashboard")
 	expectText(t, tab, "h1", "Welcome, ada")
 	expectText(t, tab, "li.passkey", "last used")
+
+	// Deleting the passkey removes the row; signing in with it is then refused.
+	clickThenAt(t, tab, ".delete-passkey", "/dashboard")
+	expectText(t, tab, "#no-passkeys", "No passkeys yet.")
+	clickThenAt(t, tab, "#logout", "/")
+	if _, perr := outcome(t, tab, authenticateWith); perr == nil || perr.ServerCode != "unknown_credential" {
+		t.Fatalf("sign-in with a deleted passkey: %+v, want serverCode unknown_credential", perr)
+	}
 }
 
 // Scenario 4: registering the same authenticator twice rejects with duplicate.
