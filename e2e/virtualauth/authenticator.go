@@ -2,9 +2,11 @@ package virtualauth
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 )
@@ -132,7 +134,21 @@ func (a *Authenticator) Credential(tab context.Context, credentialID []byte) (*w
 // one created by another authenticator (Credentials returns its private
 // key). RpID and PrivateKey must be set.
 func (a *Authenticator) AddCredential(tab context.Context, cred *webauthn.Credential) error {
-	_, err := chromedp.Call(tab, webauthn.AddCredential, webauthn.AddCredentialParams{AuthenticatorID: a.ID, Credential: cred})
+	// cdproto always sends generateCmtgKeyOnNextOperation, and Chromium refuses any CMTG
+	// member for authenticators without CMTG support ("CMTG is not supported by this
+	// authenticator"): send the credential without it when it is false.
+	raw, err := json.Marshal(cred)
+	if err != nil {
+		return fmt.Errorf("virtualauth: adding a credential: %w", err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return fmt.Errorf("virtualauth: adding a credential: %w", err)
+	}
+	if !cred.GenerateCmtgKeyOnNextOperation {
+		delete(fields, "generateCmtgKeyOnNextOperation")
+	}
+	_, err = chromedp.Call(tab, addCredential, addCredentialParams{AuthenticatorID: a.ID, Credential: fields})
 	if err != nil {
 		return fmt.Errorf("virtualauth: adding a credential: %w", err)
 	}
@@ -266,4 +282,12 @@ func (a *Authenticator) Remove(tab context.Context) error {
 		return fmt.Errorf("virtualauth: removing the authenticator: %w", err)
 	}
 	return nil
+}
+
+// addCredential is WebAuthn.addCredential with the credential as raw JSON members.
+var addCredential = cdp.Command[addCredentialParams, cdp.Empty]{Method: webauthn.CommandAddCredential}
+
+type addCredentialParams struct {
+	AuthenticatorID webauthn.AuthenticatorID   `json:"authenticatorId"`
+	Credential      map[string]json.RawMessage `json:"credential"`
 }

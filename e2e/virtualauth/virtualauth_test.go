@@ -253,6 +253,31 @@ func TestRemoveCredential(t *testing.T) {
 	}
 }
 
+// TestAddCredential moves a credential from one authenticator to another, which then
+// signs with it.
+func TestAddCredential(t *testing.T) {
+	t.Parallel()
+	tab, a := openPage(t)
+	id := register(t, tab).rawID(t)
+	cred, err := a.Credential(tab, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Remove(tab); err != nil {
+		t.Fatal(err)
+	}
+	b, err := virtualauth.AddAuthenticator(tab, virtualauth.AuthenticatorOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddCredential(tab, cred); err != nil {
+		t.Fatal(err)
+	}
+	if err := virtualauth.Eval(tab, getJS("required"), nil); err != nil {
+		t.Fatalf("get with the imported credential: %v", err)
+	}
+}
+
 func cookie(t *testing.T, tab context.Context) string {
 	t.Helper()
 	var c string
