@@ -324,3 +324,24 @@ func TestWriteErrorHidesCauses(t *testing.T) {
 		t.Fatalf("%d %s", w.code, w.body.String())
 	}
 }
+
+// TestVerbMisuse covers what an app (not a browser) gets wrong: a verb mounted for GET,
+// and a registration begun for a user without a handle.
+func TestVerbMisuse(t *testing.T) {
+	g := newRig(t, nil)
+	w := newRecorder()
+	if _, err := g.srv.FinishAuthentication(w, httptestRequest("GET", "/login/finish", ""), g.lookup); err == nil || w.code != 405 {
+		t.Fatalf("GET finish: %d %v", w.code, err)
+	}
+	w = newRecorder()
+	if err := g.srv.BeginRegistration(w, httptestRequest("POST", "/register/begin", ""), User{Name: "x"}, RegistrationOptions{}); err == nil || w.code != 500 {
+		t.Fatalf("user without ID: %d %v", w.code, err)
+	}
+	if strings.Contains(w.body.String(), "user.ID") {
+		t.Fatalf("the cause reached the browser: %s", w.body.String())
+	}
+	w = newRecorder()
+	if err := g.srv.BeginRegistration(w, httptestRequest("POST", "/register/begin", ""), User{ID: bytes.Repeat([]byte{1}, 65), Name: "x"}, RegistrationOptions{}); err == nil || w.code != 500 {
+		t.Fatalf("user ID over 64 bytes: %d %v", w.code, err)
+	}
+}

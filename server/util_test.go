@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
@@ -26,4 +27,10 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+func httptestRequest(method, path, body string) *http.Request {
+	r, _ := http.NewRequest(method, "http://localhost"+path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
 }
