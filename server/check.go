@@ -28,6 +28,7 @@ type Finding struct {
 	Fix     string
 }
 
+// String formats the finding as the check command prints it.
 func (f Finding) String() string {
 	return fmt.Sprintf("%s %s: %s\n    fix: %s", f.Severity, f.ID, f.Message, f.Fix)
 }

@@ -17,6 +17,7 @@ type Error struct {
 	Cause error
 }
 
+// Error returns the message and code, with the cause for logs.
 func (e *Error) Error() string {
 	if e.Cause != nil {
 		return fmt.Sprintf("passkeys: %s (%s): %v", e.Message, e.Code, e.Cause)

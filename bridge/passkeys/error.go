@@ -69,6 +69,7 @@ func NewError(code Code, ceremony Ceremony) *Error {
 	return &Error{Reason: info.reason, Code: code, Ceremony: ceremony, Retryable: info.retryable, Message: string(code)}
 }
 
+// Error describes the failure: ceremony, reason and code (and the server's answer).
 func (e *Error) Error() string {
 	if e.sentinel {
 		return "passkeys: " + string(e.Reason)

@@ -25,6 +25,7 @@ type JSError struct {
 	Err     *chromedp.ExceptionError
 }
 
+// Error returns "javascript: Name: message".
 func (e *JSError) Error() string {
 	if e.Name != "" {
 		return "javascript: " + e.Name + ": " + e.Message
@@ -32,6 +33,7 @@ func (e *JSError) Error() string {
 	return "javascript: " + e.Message
 }
 
+// Unwrap returns the chromedp exception.
 func (e *JSError) Unwrap() error { return e.Err }
 
 // ErrorName returns the JavaScript error name (such as "NotAllowedError")

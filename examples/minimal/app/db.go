@@ -91,6 +91,8 @@ type passkey struct {
 	LastUsedAt     *time.Time
 }
 
+// The passkey row implements server.StoredCredential and server.StoredFlags.
+
 func (p *passkey) CredentialID() []byte           { return p.ID }
 func (p *passkey) CredentialPublicKey() []byte    { return p.PublicKey }
 func (p *passkey) CredentialSignCount() uint32    { return p.SignCount }
