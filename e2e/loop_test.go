@@ -33,7 +33,8 @@ func TestSignUpRegisterSignOutSignIn(t *testing.T) {
 	expectText(t, tab, "li.passkey", "last used")
 
 	// Deleting the passkey removes the row; signing in with it is then refused.
-	clickThenAt(t, tab, ".delete-passkey", "/dashboard")
+	run(t, tab, chromedp.Click(chromedp.CSS(".delete-passkey")))
+	waitLoadedWith(t, tab, "#no-passkeys") // the same path: wait for the new page's content
 	expectText(t, tab, "#no-passkeys", "No passkeys yet.")
 	clickThenAt(t, tab, "#logout", "/")
 	if _, perr := outcome(t, tab, authenticateWith); perr == nil || perr.ServerCode != "unknown_credential" {

@@ -175,9 +175,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // clickThenAt clicks selector and waits until the page at path has loaded, for clicks
-// that navigate (a form post, a reload, a script's location.assign).
+// that navigate (a form post, a script's location.assign) to another path.
 func clickThenAt(t *testing.T, tab context.Context, selector, path string) {
 	t.Helper()
+	var here string
+	if err := virtualauth.Eval(tab, `location.pathname`, &here); err != nil {
+		t.Fatal(err)
+	}
+	if here == path {
+		// waitAt would see the old page, already loaded at path.
+		t.Fatalf("clickThenAt(%q) from %s itself: wait for the new page's content with waitLoadedWith", path, here)
+	}
 	run(t, tab, chromedp.Click(chromedp.CSS(selector)))
 	waitAt(t, tab, path)
 }
