@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -114,6 +116,31 @@ func msgpWalk(b []byte, depth int) ([]byte, bool) {
 		}
 	}
 	return b, true
+}
+
+// challengeOf returns the challenge that a finish body's clientDataJSON names, or "" when
+// the body names none. It only finds the ceremony to take: go-webauthn verifies the
+// challenge (and everything else) afterwards, against the taken ceremony.
+func challengeOf(body []byte) string {
+	var cred struct {
+		Response struct {
+			ClientDataJSON string `json:"clientDataJSON"`
+		} `json:"response"`
+	}
+	if json.Unmarshal(body, &cred) != nil {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(cred.Response.ClientDataJSON, "="))
+	if err != nil {
+		return ""
+	}
+	var cd struct {
+		Challenge string `json:"challenge"`
+	}
+	if json.Unmarshal(raw, &cd) != nil {
+		return ""
+	}
+	return cd.Challenge
 }
 
 // browserIDLen is the length of a browser identifier: 32 random bytes in base64url.

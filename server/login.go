@@ -61,13 +61,19 @@ func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lo
 	if e != nil {
 		return nil, s.fail(w, r, verb, e)
 	}
+	// Take the ceremony first, so that a finish that names it uses it up whatever
+	// else is wrong with the body.
+	challenge := challengeOf(body)
+	if challenge == "" {
+		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", nil))
+	}
+	session, e := s.take(r.Context(), r, kindAuthentication, challenge)
+	if e != nil {
+		return nil, s.fail(w, r, verb, e)
+	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(body)
 	if err != nil {
 		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err))
-	}
-	session, e := s.take(r.Context(), r, kindAuthentication, parsed.Response.CollectedClientData.Challenge)
-	if e != nil {
-		return nil, s.fail(w, r, verb, e)
 	}
 	if len(session.AllowedCredentialIDs) > 0 && !containsID(session.AllowedCredentialIDs, parsed.RawID) {
 		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeVerificationFailed, "This passkey was not offered for this sign-in.", nil))

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"sync"
@@ -147,6 +148,17 @@ func TestFinishErrors(t *testing.T) {
 				e.g.t.Fatalf("bogus finish: %d", st)
 			}
 			good, _ := e.a.Get(opts, testOrigin, softauth.Tamper{})
+			return e.g.post(e.b, "/login/finish", good)
+		}, 400, CodeChallengeMissing},
+		{"unparseable finish uses the ceremony up", nil, func(e env) (int, []byte) {
+			opts := e.g.begin(e.b, "/login/begin")
+			good, _ := e.a.Get(opts, testOrigin, softauth.Tamper{})
+			var m map[string]any
+			_ = jsonUnmarshal(good, &m)
+			m["response"].(map[string]any)["authenticatorData"] = "%%%not base64%%%"
+			bad, _ := json.Marshal(m)
+			st, body := e.g.post(e.b, "/login/finish", bad)
+			wantCode(e.g.t, st, body, 400, CodeBadRequest)
 			return e.g.post(e.b, "/login/finish", good)
 		}, 400, CodeChallengeMissing},
 		{"login challenge finishing a registration", nil, func(e env) (int, []byte) {
