@@ -57,23 +57,9 @@ func (s *Server) BeginAuthentication(w http.ResponseWriter, r *http.Request, opt
 // error itself and returns it.
 func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lookup LookupFunc) (*AuthenticatedCredential, error) {
 	const verb = "FinishAuthentication"
-	body, e := s.readBody(w, r)
+	parsed, session, e := readFinish(s, w, r, kindAuthentication, protocol.ParseCredentialRequestResponseBytes)
 	if e != nil {
 		return nil, s.fail(w, r, verb, e)
-	}
-	// Take the ceremony first, so that a finish that names it uses it up whatever
-	// else is wrong with the body.
-	challenge := challengeOf(body)
-	if challenge == "" {
-		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", nil))
-	}
-	session, e := s.take(r.Context(), r, kindAuthentication, challenge)
-	if e != nil {
-		return nil, s.fail(w, r, verb, e)
-	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(body)
-	if err != nil {
-		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err))
 	}
 	if len(session.AllowedCredentialIDs) > 0 && !containsID(session.AllowedCredentialIDs, parsed.RawID) {
 		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeVerificationFailed, "This passkey was not offered for this sign-in.", nil))

@@ -58,23 +58,9 @@ func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user 
 // itself and returns it; nothing is to be stored then.
 func (s *Server) FinishRegistration(w http.ResponseWriter, r *http.Request) (*RegisteredCredential, error) {
 	const verb = "FinishRegistration"
-	body, e := s.readBody(w, r)
+	parsed, session, e := readFinish(s, w, r, kindRegistration, protocol.ParseCredentialCreationResponseBytes)
 	if e != nil {
 		return nil, s.fail(w, r, verb, e)
-	}
-	// Take the ceremony first, so that a finish that names it uses it up whatever
-	// else is wrong with the body.
-	challenge := challengeOf(body)
-	if challenge == "" {
-		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", nil))
-	}
-	session, e := s.take(r.Context(), r, kindRegistration, challenge)
-	if e != nil {
-		return nil, s.fail(w, r, verb, e)
-	}
-	parsed, err := protocol.ParseCredentialCreationResponseBytes(body)
-	if err != nil {
-		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err))
 	}
 	cred, err := s.wa.CreateCredential(&waUser{User: User{ID: session.UserID}}, *session, parsed)
 	if err != nil {
