@@ -57,7 +57,10 @@ func (s *Server) BeginAuthentication(w http.ResponseWriter, r *http.Request, opt
 // error itself and returns it.
 func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lookup LookupFunc) (*AuthenticatedCredential, error) {
 	const verb = "FinishAuthentication"
-	parsed, session, e := readFinish(s, w, r, kindAuthentication, protocol.ParseCredentialRequestResponseBytes)
+	parsed, session, e := readFinish(s, w, r, kindAuthentication, protocol.ParseCredentialRequestResponseBytes,
+		func(p *protocol.ParsedCredentialAssertionData) string {
+			return p.Response.CollectedClientData.Challenge
+		})
 	if e != nil {
 		return nil, s.fail(w, r, verb, e)
 	}

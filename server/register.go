@@ -58,7 +58,8 @@ func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user 
 // itself and returns it; nothing is to be stored then.
 func (s *Server) FinishRegistration(w http.ResponseWriter, r *http.Request) (*RegisteredCredential, error) {
 	const verb = "FinishRegistration"
-	parsed, session, e := readFinish(s, w, r, kindRegistration, protocol.ParseCredentialCreationResponseBytes)
+	parsed, session, e := readFinish(s, w, r, kindRegistration, protocol.ParseCredentialCreationResponseBytes,
+		func(p *protocol.ParsedCredentialCreationData) string { return p.Response.CollectedClientData.Challenge })
 	if e != nil {
 		return nil, s.fail(w, r, verb, e)
 	}

@@ -182,26 +182,26 @@ func storeError(err error) *Error {
 	return newError(http.StatusServiceUnavailable, CodeStoreUnavailable, "Passkeys are unavailable right now; try again shortly.", err)
 }
 
-// readFinish reads a finish request's body, takes the ceremony of this kind that its
-// clientDataJSON names, and only then parses the rest with parse: any finish that names a
-// pending ceremony uses it up, whatever else is wrong with the body.
-func readFinish[T any](s *Server, w http.ResponseWriter, r *http.Request, kind ceremonyKind, parse func([]byte) (T, error)) (T, *webauthn.SessionData, *Error) {
+// readFinish reads a finish request's body, parses it with parse and takes the ceremony
+// of this kind that it names. A body that does not parse still uses up the ceremony its
+// clientDataJSON names, if any: every finish naming a pending ceremony consumes it, and
+// nothing is verified before that.
+func readFinish[T any](s *Server, w http.ResponseWriter, r *http.Request, kind ceremonyKind, parse func([]byte) (T, error), challenge func(T) string) (T, *webauthn.SessionData, *Error) {
 	var zero T
 	body, e := s.readBody(w, r)
 	if e != nil {
 		return zero, nil, e
 	}
-	challenge := challengeOf(body)
-	if challenge == "" {
-		return zero, nil, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", nil)
-	}
-	session, e := s.take(r.Context(), r, kind, challenge)
-	if e != nil {
-		return zero, nil, e
-	}
 	parsed, err := parse(body)
 	if err != nil {
+		if c := challengeOf(body); c != "" {
+			_, _ = s.take(r.Context(), r, kind, c)
+		}
 		return zero, nil, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err)
+	}
+	session, e := s.take(r.Context(), r, kind, challenge(parsed))
+	if e != nil {
+		return zero, nil, e
 	}
 	return parsed, session, nil
 }
