@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 )
 
@@ -109,3 +110,20 @@ func (u *waUser) WebAuthnDisplayName() string {
 	return u.DisplayName
 }
 func (u *waUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
+
+// descriptors turns credential IDs into the allow or exclude list of a ceremony.
+func descriptors(ids [][]byte) []protocol.CredentialDescriptor {
+	d := make([]protocol.CredentialDescriptor, len(ids))
+	for i, id := range ids {
+		d[i] = protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: id}
+	}
+	return d
+}
+
+// mediation is the mediation requirement of a ceremony begun with Conditional or not.
+func mediation(conditional bool) protocol.CredentialMediationRequirement {
+	if conditional {
+		return protocol.MediationConditional
+	}
+	return protocol.MediationDefault
+}

@@ -29,17 +29,9 @@ func (s *Server) BeginAuthentication(w http.ResponseWriter, r *http.Request, opt
 	const verb = "BeginAuthentication"
 	var loginOpts []webauthn.LoginOption
 	if len(opts.AllowCredentials) > 0 {
-		allow := make([]protocol.CredentialDescriptor, len(opts.AllowCredentials))
-		for i, id := range opts.AllowCredentials {
-			allow[i] = protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: id}
-		}
-		loginOpts = append(loginOpts, webauthn.WithAllowedCredentials(allow))
+		loginOpts = append(loginOpts, webauthn.WithAllowedCredentials(descriptors(opts.AllowCredentials)))
 	}
-	mediation := protocol.MediationDefault
-	if opts.Conditional {
-		mediation = protocol.MediationConditional
-	}
-	assertion, session, err := s.wa.BeginDiscoverableMediatedLogin(mediation, loginOpts...)
+	assertion, session, err := s.wa.BeginDiscoverableMediatedLogin(mediation(opts.Conditional), loginOpts...)
 	if err != nil {
 		return s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err))
 	}

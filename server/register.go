@@ -31,17 +31,9 @@ func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user 
 	}
 	var regOpts []webauthn.RegistrationOption
 	if len(opts.ExcludeCredentials) > 0 {
-		exclude := make([]protocol.CredentialDescriptor, len(opts.ExcludeCredentials))
-		for i, id := range opts.ExcludeCredentials {
-			exclude[i] = protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: id}
-		}
-		regOpts = append(regOpts, webauthn.WithExclusions(exclude))
+		regOpts = append(regOpts, webauthn.WithExclusions(descriptors(opts.ExcludeCredentials)))
 	}
-	mediation := protocol.MediationDefault
-	if opts.Conditional {
-		mediation = protocol.MediationConditional
-	}
-	creation, session, err := s.wa.BeginMediatedRegistration(&waUser{User: user}, mediation, regOpts...)
+	creation, session, err := s.wa.BeginMediatedRegistration(&waUser{User: user}, mediation(opts.Conditional), regOpts...)
 	if err != nil {
 		return s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err))
 	}
