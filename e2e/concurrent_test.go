@@ -10,7 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Scenario 12a: two tabs of one browser (shared cookies, so one ceremony-binding cookie)
+// Scenario 12a: two tabs of one browser (shared cookies, a binding cookie per ceremony)
 // each run a registration, both pending at the same time: both succeed. (Two sign-ins
 // do not: see TestSignInInOtherTabRotatesCSRF.)
 func TestTwoTabsCeremoniesAtOnce(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,28 +96,30 @@ func (p *inproc) numCreds() int {
 	return len(p.creds)
 }
 
-// request builds a POST of body (JSON) carrying the binding cookie c, if any.
-func request(path string, body []byte, c *http.Cookie) *http.Request {
+// request builds a POST of body (JSON) carrying the binding cookies cs.
+func request(path string, body []byte, cs ...*http.Cookie) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
-	if c != nil {
-		r.AddCookie(c)
+	for _, c := range cs {
+		if c != nil {
+			r.AddCookie(c)
+		}
 	}
 	return r
 }
 
 // call runs handler h on a request and returns the recorder.
-func call(h http.HandlerFunc, path string, body []byte, c *http.Cookie) *httptest.ResponseRecorder {
+func call(h http.HandlerFunc, path string, body []byte, cs ...*http.Cookie) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
-	h(w, request(path, body, c))
+	h(w, request(path, body, cs...))
 	return w
 }
 
-// bindingCookie returns the cookie a begin answer set.
+// bindingCookie returns the ceremony cookie a begin answer set.
 func (p *inproc) bindingCookie(tb testing.TB, w *httptest.ResponseRecorder) *http.Cookie {
 	tb.Helper()
 	for _, c := range w.Result().Cookies() {
-		if c.Name == p.srv.cookieName {
+		if strings.HasPrefix(c.Name, p.srv.cookiePrefix+"-") && c.MaxAge > 0 {
 			return &http.Cookie{Name: c.Name, Value: c.Value}
 		}
 	}
@@ -125,7 +128,7 @@ func (p *inproc) bindingCookie(tb testing.TB, w *httptest.ResponseRecorder) *htt
 }
 
 // begin runs a begin handler for the browser with cookie c (nil: a new browser) and
-// returns the options and the browser's cookie.
+// returns the options and the new ceremony's cookie.
 func (p *inproc) begin(tb testing.TB, h http.HandlerFunc, c *http.Cookie) ([]byte, *http.Cookie) {
 	tb.Helper()
 	w := call(h, "/begin", nil, c)

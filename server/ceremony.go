@@ -3,12 +3,10 @@ package server
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -141,54 +139,6 @@ func challengeOf(body []byte) string {
 		return ""
 	}
 	return cd.Challenge
-}
-
-// browserIDLen is the length of a browser identifier: 32 random bytes in base64url.
-const browserIDLen = 43
-
-// browserID returns the identifier in the binding cookie, or "" when there is no valid one.
-func (s *Server) browserID(r *http.Request) string {
-	c, err := r.Cookie(s.cookieName)
-	if err != nil || len(c.Value) != browserIDLen {
-		return ""
-	}
-	if _, err := base64.RawURLEncoding.DecodeString(c.Value); err != nil {
-		return ""
-	}
-	return c.Value
-}
-
-// bindBrowser returns the browser's identifier, or a new one when it has none.
-func (s *Server) bindBrowser(r *http.Request) string {
-	if id := s.browserID(r); id != "" {
-		return id
-	}
-	return base64.RawURLEncoding.EncodeToString(randomBytes(32))
-}
-
-// setBrowserCookie (re)sets the binding cookie, so that it outlives the newest ceremony.
-func (s *Server) setBrowserCookie(w http.ResponseWriter, id string) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     s.cookieName,
-		Value:    id,
-		Path:     "/",
-		MaxAge:   int((s.cfg.ChallengeTTL + expiryGrace).Seconds()),
-		HttpOnly: true,
-		Secure:   s.cookieSecure,
-		SameSite: s.cfg.Cookie.SameSite,
-	})
-}
-
-// ceremonyKey derives the store key of a ceremony from the browser identifier and the
-// challenge. A browser may run any number of ceremonies at once (two tabs, autofill beside
-// a button), each under its own key, and a challenge presented by another browser (which
-// lacks the identifier) finds nothing.
-func ceremonyKey(browserID, challenge string) string {
-	h := sha256.New()
-	h.Write([]byte(browserID))
-	h.Write([]byte{0})
-	h.Write([]byte(challenge))
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
 // expiryGrace keeps a record in the store a little past its expiry, so that a late finish

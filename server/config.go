@@ -45,7 +45,7 @@ type Config struct {
 	// MaxBodyBytes bounds the body of a finish request. Zero means 64 KiB.
 	MaxBodyBytes int64
 
-	// Cookie configures the cookie that binds a ceremony to the browser that began it.
+	// Cookie configures the cookies that bind each ceremony to the browser that began it.
 	Cookie CookieConfig
 
 	// Store keeps pending ceremonies between begin and finish. Zero means a
@@ -65,11 +65,16 @@ type Config struct {
 	Clock func() time.Time
 }
 
-// CookieConfig configures the ceremony-binding cookie. The cookie is always HttpOnly and
-// holds only a random browser identifier, never the challenge.
+// CookieConfig configures the ceremony-binding cookies. Each begun ceremony gets a
+// cookie of its own, named Name + "-" + 11 characters derived from its challenge, which
+// holds a random secret (never the challenge), is HttpOnly, lives as long as the ceremony
+// and is deleted by its finish. So any number of ceremonies of one browser may be pending
+// at once, begun concurrently or not; a browser keeps at most 8 (a begin deletes the
+// oldest).
 type CookieConfig struct {
-	// Name of the cookie. Zero means "__Host-chirp-passkeys" when the cookie is Secure
-	// and "chirp-passkeys" otherwise (the __Host- prefix requires Secure).
+	// Name is the prefix of the cookies' names. Zero means "__Host-chirp-passkeys" when
+	// the cookies are Secure and "chirp-passkeys" otherwise (the __Host- prefix requires
+	// Secure).
 	Name string
 
 	// SameSite mode. Zero means http.SameSiteLaxMode.

@@ -58,12 +58,12 @@ func TestCookieFollowsOrigins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.cookieName != "__Host-chirp-passkeys" || !s.cookieSecure {
-		t.Fatalf("https origins: cookie %q secure=%v", s.cookieName, s.cookieSecure)
+	if s.cookiePrefix != "__Host-chirp-passkeys" || !s.cookieSecure {
+		t.Fatalf("https origins: cookie %q secure=%v", s.cookiePrefix, s.cookieSecure)
 	}
 	s, _ = New(Config{RPID: "localhost", Origins: []string{"http://localhost:8000"}})
-	if s.cookieName != "chirp-passkeys" || s.cookieSecure {
-		t.Fatalf("http origin: cookie %q secure=%v", s.cookieName, s.cookieSecure)
+	if s.cookiePrefix != "chirp-passkeys" || s.cookieSecure {
+		t.Fatalf("http origin: cookie %q secure=%v", s.cookiePrefix, s.cookieSecure)
 	}
 }
 

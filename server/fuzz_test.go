@@ -28,7 +28,7 @@ var finishCodes = map[string]int{
 type fuzzRig struct {
 	p       *inproc
 	store   *MemoryStore
-	cookie  *http.Cookie
+	cookies []*http.Cookie    // the pending ceremonies' cookies
 	pending map[string][]byte // store key -> record
 	auth    []byte            // options of a pending sign-in
 	reg     []byte            // options of a pending registration
@@ -43,10 +43,11 @@ func newFuzzRig(tb testing.TB) *fuzzRig {
 	p := newInproc(tb, func(c *Config) { c.Store = store; c.Clock = clock.Now })
 	g := &fuzzRig{p: p, store: store, a: softauth.New(), pending: map[string][]byte{}}
 	g.a.Counting = false // the same assertion must verify on every iteration
-	g.cookie, g.cred = p.register(tb, g.a)
+	_, g.cred = p.register(tb, g.a)
 	var challenges []string
 	for _, h := range []http.HandlerFunc{p.beginLogin, p.beginLogin, p.beginRegister} {
-		opts, _ := p.begin(tb, h, g.cookie)
+		opts, c := p.begin(tb, h, nil)
+		g.cookies = append(g.cookies, c)
 		var o struct {
 			Challenge string `json:"challenge"`
 		}
@@ -60,8 +61,8 @@ func newFuzzRig(tb testing.TB) *fuzzRig {
 			g.reg = opts
 		}
 	}
-	for _, c := range challenges {
-		key := ceremonyKey(g.cookie.Value, c)
+	for i, c := range challenges {
+		key := ceremonyKey(g.cookies[i].Value, c)
 		v, ok, err := store.Take(context.Background(), key)
 		if err != nil || !ok {
 			tb.Fatalf("pending ceremony %s not in the store", c)
@@ -95,6 +96,13 @@ func checkFailure(t *testing.T, w *httptest.ResponseRecorder, err error, input [
 	if ct := w.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
 		t.Fatalf("Content-Type %q", ct)
 	}
+}
+
+// deletesCookie reports whether the answer deletes exactly one cookie (the finished
+// ceremony's) and sets no other header.
+func deletesCookie(w *httptest.ResponseRecorder) bool {
+	cs := w.Result().Cookies()
+	return len(w.Header()["Set-Cookie"]) == 1 && len(cs) == 1 && cs[0].MaxAge < 0
 }
 
 // notSlow fails an input that took more than two seconds (a verification takes well under
@@ -178,14 +186,14 @@ func FuzzFinishAuthentication(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		g.restore(t)
 		w := httptest.NewRecorder()
-		r := request("/login/finish", body, g.cookie)
+		r := request("/login/finish", body, g.cookies...)
 		defer notSlow(t, time.Now(), body)
 		a, err := g.p.srv.FinishAuthentication(w, r, g.p.lookup)
 		if err == nil {
 			if a == nil || !bytes.Equal(a.UserID, alice.ID) || !bytes.Equal(a.CredentialID, g.cred.ID) {
 				t.Fatalf("signed in as %+v with %q", a, body)
 			}
-			if w.Body.Len() != 0 || len(w.Header()) != 0 {
+			if w.Body.Len() != 0 || len(w.Header()) != 1 || !deletesCookie(w) {
 				t.Fatalf("success wrote an answer: %d %s", w.Code, w.Body)
 			}
 			return
@@ -236,7 +244,7 @@ func FuzzFinishRegistration(f *testing.F) {
 		before := g.p.numCreds()
 		w := httptest.NewRecorder()
 		defer notSlow(t, time.Now(), body)
-		g.p.finishRegister(w, request("/register/finish", body, g.cookie))
+		g.p.finishRegister(w, request("/register/finish", body, g.cookies...))
 		if w.Code == http.StatusOK && bytes.Equal(w.Body.Bytes(), []byte("{\"ok\":true}\n")) {
 			g.p.mu.Lock()
 			defer g.p.mu.Unlock()
@@ -342,14 +350,14 @@ func TestFuzzRigSeedsVerify(t *testing.T) {
 	}
 	for i := range 2 {
 		g.restore(t)
-		if w := call(g.p.finishLogin, "/login/finish", login, g.cookie); w.Code != http.StatusOK {
+		if w := call(g.p.finishLogin, "/login/finish", login, g.cookies...); w.Code != http.StatusOK {
 			t.Fatalf("login %d: %d %s", i, w.Code, w.Body)
 		}
-		if w := call(g.p.finishRegister, "/register/finish", reg, g.cookie); w.Code != http.StatusOK {
+		if w := call(g.p.finishRegister, "/register/finish", reg, g.cookies...); w.Code != http.StatusOK {
 			t.Fatalf("registration %d: %d %s", i, w.Code, w.Body)
 		}
 		// Both ceremonies are used up now.
-		w := call(g.p.finishLogin, "/login/finish", login, g.cookie)
+		w := call(g.p.finishLogin, "/login/finish", login, g.cookies...)
 		wantCode(t, w.Code, w.Body.Bytes(), http.StatusBadRequest, CodeChallengeMissing)
 	}
 }

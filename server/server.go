@@ -18,7 +18,7 @@ import (
 type Server struct {
 	cfg          Config
 	wa           *webauthn.WebAuthn
-	cookieName   string
+	cookiePrefix string
 	cookieSecure bool
 	log          *slog.Logger
 }
@@ -85,11 +85,11 @@ func New(cfg Config) (*Server, error) {
 		cfg.Clock = time.Now
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, cookieSecure: allSecure && !cfg.Cookie.Insecure}
-	s.cookieName = cfg.Cookie.Name
-	if s.cookieName == "" {
-		s.cookieName = "chirp-passkeys"
+	s.cookiePrefix = cfg.Cookie.Name
+	if s.cookiePrefix == "" {
+		s.cookiePrefix = "chirp-passkeys"
 		if s.cookieSecure {
-			s.cookieName = "__Host-chirp-passkeys"
+			s.cookiePrefix = "__Host-chirp-passkeys"
 		}
 	}
 	timeouts := webauthn.TimeoutConfig{Timeout: cfg.Timeout, TimeoutUVD: cfg.Timeout}
@@ -130,33 +130,39 @@ func oneOf(field, v string, allowed ...string) (string, error) {
 // Config returns the configuration in effect, defaults filled in.
 func (s *Server) Config() Config { return s.cfg }
 
-// save stores a new ceremony for this browser and sets the binding cookie.
+// save stores a new ceremony and binds it to this browser with a cookie of its own.
 func (s *Server) save(ctx context.Context, w http.ResponseWriter, r *http.Request, kind ceremonyKind, session *webauthn.SessionData) *Error {
-	browser := s.bindBrowser(r)
-	rec := record{kind: kind, expires: s.cfg.Clock().Add(s.cfg.ChallengeTTL), session: *session}
+	now := s.cfg.Clock()
+	secret := newCeremonySecret(now)
+	rec := record{kind: kind, expires: now.Add(s.cfg.ChallengeTTL), session: *session}
 	b, err := rec.encode()
 	if err != nil {
 		return newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err)
 	}
-	if err := s.cfg.Store.Put(ctx, ceremonyKey(browser, session.Challenge), b, s.cfg.ChallengeTTL+expiryGrace); err != nil {
+	if err := s.cfg.Store.Put(ctx, ceremonyKey(secret, session.Challenge), b, s.cfg.ChallengeTTL+expiryGrace); err != nil {
 		return storeError(err)
 	}
-	s.setBrowserCookie(w, browser)
+	s.pruneCeremonyCookies(w, r)
+	s.setCeremonyCookie(w, s.ceremonyCookieName(session.Challenge), secret)
 	return nil
 }
 
 // take removes the ceremony that this browser began with this challenge and checks that it
 // is of the wanted kind and not expired. It runs before any verification, so that every
-// finish, failed or not, uses the ceremony up.
-func (s *Server) take(ctx context.Context, r *http.Request, kind ceremonyKind, challenge string) (*webauthn.SessionData, *Error) {
-	browser := s.browserID(r)
-	if browser == "" || challenge == "" {
+// finish, failed or not, uses the ceremony up; and it deletes the ceremony's cookie.
+func (s *Server) take(ctx context.Context, w http.ResponseWriter, r *http.Request, kind ceremonyKind, challenge string) (*webauthn.SessionData, *Error) {
+	if challenge == "" {
 		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending in this browser; start again.", nil)
 	}
-	b, found, err := s.cfg.Store.Take(ctx, ceremonyKey(browser, challenge))
-	if err != nil {
-		return nil, storeError(err)
+	secret := s.ceremonySecret(r, challenge)
+	if secret == "" {
+		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending in this browser; start again.", nil)
 	}
+	b, found, err := s.cfg.Store.Take(ctx, ceremonyKey(secret, challenge))
+	if err != nil {
+		return nil, storeError(err) // the cookie stays: a retry may find the store back
+	}
+	s.deleteCeremonyCookie(w, s.ceremonyCookieName(challenge))
 	if !found {
 		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending for this challenge; start again.", nil)
 	}
@@ -195,11 +201,11 @@ func readFinish[T any](s *Server, w http.ResponseWriter, r *http.Request, kind c
 	parsed, err := parse(body)
 	if err != nil {
 		if c := challengeOf(body); c != "" {
-			_, _ = s.take(r.Context(), r, kind, c)
+			_, _ = s.take(r.Context(), w, r, kind, c)
 		}
 		return zero, nil, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err)
 	}
-	session, e := s.take(r.Context(), r, kind, challenge(parsed))
+	session, e := s.take(r.Context(), w, r, kind, challenge(parsed))
 	if e != nil {
 		return zero, nil, e
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,8 @@ func TestBeginOptions(t *testing.T) {
 	if st != 200 {
 		t.Errorf("begin with no body: %d", st)
 	}
-	// The binding cookie: HttpOnly, SameSite=Lax, not Secure on http.
+	// The binding cookie: one per ceremony, named after its challenge, HttpOnly,
+	// SameSite=Lax, not Secure on http.
 	req, _ := http.NewRequest("POST", g.http.URL+"/login/begin", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -69,7 +71,7 @@ func TestBeginOptions(t *testing.T) {
 	}
 	resp.Body.Close()
 	sc := resp.Header.Get("Set-Cookie")
-	if !strings.HasPrefix(sc, "chirp-passkeys=") || !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") || strings.Contains(sc, "Secure") {
+	if !regexp.MustCompile(`^chirp-passkeys-[A-Za-z0-9_-]{11}=[A-Za-z0-9_-]{43}; `).MatchString(sc) || !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") || strings.Contains(sc, "Secure") {
 		t.Errorf("cookie: %s", sc)
 	}
 }
@@ -355,5 +357,63 @@ func TestVerbMisuse(t *testing.T) {
 	w = newRecorder()
 	if err := g.srv.BeginRegistration(w, httptestRequest("POST", "/register/begin", ""), User{ID: bytes.Repeat([]byte{1}, 65), Name: "x"}, RegistrationOptions{}); err == nil || w.code != 500 {
 		t.Fatalf("user ID over 64 bytes: %d %v", w.code, err)
+	}
+}
+
+// TestConcurrentBeginsFromFreshBrowser begins two ceremonies at the same moment from a
+// browser that holds no cookie yet (the autofill request beside a click on "Sign in with
+// a passkey", two tabs restored together), then finishes both: neither may be lost.
+func TestConcurrentBeginsFromFreshBrowser(t *testing.T) {
+	g := newRig(t, nil)
+	a := softauth.New()
+	a.Counting = false
+	g.register(g.browser(), a)
+	for round := range 20 {
+		b := g.browser()
+		var opts [2][]byte
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range opts {
+			wg.Go(func() { <-start; opts[i] = g.begin(b, "/login/begin") })
+		}
+		close(start)
+		wg.Wait()
+		for i := range opts {
+			resp, _ := a.Get(opts[i], testOrigin, softauth.Tamper{})
+			if st, body := g.post(b, "/login/finish", resp); st != 200 {
+				t.Fatalf("round %d, ceremony %d: %d %s", round, i, st, body)
+			}
+		}
+		if n := len(b.Jar.Cookies(mustURL(g.http.URL))); n != 0 {
+			t.Fatalf("round %d: %d ceremony cookies left after both finishes, want 0", round, n)
+		}
+	}
+}
+
+// TestCeremonyCookiesBounded: a browser that begins many ceremonies and finishes none
+// (autofill on every page load) holds at most maxCeremonyCookies cookies; the newest
+// ceremonies still finish, the pruned oldest do not.
+func TestCeremonyCookiesBounded(t *testing.T) {
+	g := newRig(t, nil)
+	a := softauth.New()
+	a.Counting = false
+	b := g.browser()
+	g.register(b, a)
+	var all [][]byte
+	for range 3 * maxCeremonyCookies {
+		all = append(all, g.begin(b, "/login/begin"))
+		g.clock.Add(time.Millisecond) // cookies are ordered by their begin time
+		if n := len(b.Jar.Cookies(mustURL(g.http.URL))); n > maxCeremonyCookies {
+			t.Fatalf("the browser holds %d ceremony cookies, want at most %d", n, maxCeremonyCookies)
+		}
+	}
+	resp, _ := a.Get(all[0], testOrigin, softauth.Tamper{})
+	st, body := g.post(b, "/login/finish", resp)
+	wantCode(t, st, body, http.StatusBadRequest, CodeChallengeMissing)
+	for _, opts := range all[len(all)-maxCeremonyCookies:] {
+		resp, _ := a.Get(opts, testOrigin, softauth.Tamper{})
+		if st, body := g.post(b, "/login/finish", resp); st != 200 {
+			t.Fatalf("a recent ceremony: %d %s", st, body)
+		}
 	}
 }
