@@ -1,16 +1,28 @@
 # The two commands of the README: `make demo` and `make test`.
+#
+# The repository holds several Go modules (the core at the root, and redisstore,
+# ginpasskeys, examples, e2e and the bundler, each with its own go.mod and a replace
+# directive to this checkout). Every Go command here runs with GOWORK=off: each module
+# is built and tested against its own go.mod alone, as its importers get it.
 GO ?= go
-E2E_PKGS := ./e2e/...
-UNIT_PKGS = $(shell $(GO) list ./... | grep -v /e2e)
+export GOWORK := off
+# Modules whose tests need no browser; e2e is run by the e2e target.
+MODULES := . redisstore ginpasskeys examples bridge/internal/build
+ALL_MODULES := $(MODULES) e2e
 
-.PHONY: demo test generate bench node-deps typecheck jstest codes-check bundle-check vet wasm unit e2e
+.PHONY: demo test setup generate bench node-deps typecheck jstest pack-test codes-check bundle-check vet wasm unit e2e tidy-check
 
 ## demo: run the example app on its embedded defaults (http://localhost:8000)
 demo:
-	$(GO) run ./examples/minimal
+	cd examples && $(GO) run ./minimal
 
-## test: everything: types, JS unit tests, bundle freshness, vet, Go unit tests, e2e in Chromium
-test: node-deps typecheck jstest codes-check bundle-check vet wasm unit e2e
+## test: everything: set-up, types, JS unit and package tests, generated files, vet,
+## the Go tests of every module, e2e in Chromium
+test: setup node-deps typecheck jstest pack-test codes-check bundle-check vet wasm unit e2e
+
+## setup: Chromium and redis-server, installed with apt where missing (scripts/test-deps)
+setup:
+	@bash scripts/test-deps
 
 node-deps:
 	npm ci --no-audit --no-fund --loglevel=error
@@ -21,30 +33,39 @@ typecheck:
 jstest:
 	npm test --silent
 
+## pack-test: npm pack, install into a project outside the tree, tsc --strict on TS 5 and 7
+pack-test:
+	npm run --silent test:pack
+
 ## codes-check: fail when a file generated from internal/codes/codes.go is stale
-## (bridge/ts/error.ts table, bridge/passkeys/codes_gen.go, server/codes_gen.go, READMEs)
 codes-check:
 	$(GO) run ./internal/codes/gen -check
 
 ## bundle-check: fail when bridge/dist is not what go generate ./bridge makes of bridge/ts
 bundle-check:
-	$(GO) run ./bridge/internal/build -check
+	cd bridge/internal/build && $(GO) run . -check
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+	@set -e; for m in $(ALL_MODULES); do echo "go vet ($$m)"; (cd $$m && $(GO) vet ./...); done
+	@$(MAKE) --no-print-directory tidy-check
+
+## tidy-check: fail when a module's go.mod or go.sum is not what go mod tidy makes
+tidy-check:
+	@set -e; for m in $(ALL_MODULES); do (cd $$m && $(GO) mod tidy -diff >/dev/null) || { echo "go.mod of $$m is not tidy: cd $$m && go mod tidy"; exit 1; }; done
 
 ## wasm: vet and build the js/wasm code (bridge/passkeys, the examples/wasm client)
 wasm:
-	GOOS=js GOARCH=wasm $(GO) vet ./bridge/passkeys/ ./examples/wasm/...
-	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./examples/wasm/...
+	GOOS=js GOARCH=wasm $(GO) vet ./bridge/passkeys/
+	cd examples && GOOS=js GOARCH=wasm $(GO) vet ./wasm/... && GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./wasm/...
 
-## unit: Go tests outside e2e (-short skips only the 1,000,000-begin flood, run by make bench)
+## unit: Go tests of every module but e2e (-short skips only the 1,000,000-begin flood,
+## run by make bench)
 unit:
-	$(GO) test -count=1 -short $(UNIT_PKGS)
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -count=1 -short ./...); done
 
 e2e:
-	@start=$$(date +%s); $(GO) test -count=1 $(E2E_PKGS); rc=$$?; \
+	@start=$$(date +%s); (cd e2e && $(GO) test -count=1 ./...); rc=$$?; \
 	echo "e2e suite: $$(( $$(date +%s) - start ))s wall time"; exit $$rc
 
 ## generate: rebuild bridge/dist from bridge/ts (esbuild's Go API; tsc for .d.ts)
@@ -54,6 +75,7 @@ generate: node-deps
 
 ## bench: benchmarks and the bundle size
 bench:
-	$(GO) run ./bridge/internal/build -size
+	cd bridge/internal/build && $(GO) run . -size
 	$(GO) test -run '^$$' -bench . -benchmem ./injector/ ./server/
+	cd redisstore && $(GO) test -run '^$$' -bench . -benchmem .
 	$(GO) test -count=1 -v -run 'TestBeginFloodIsBounded|TestCeremonyMemoryBudget' ./server/

@@ -7,7 +7,7 @@
 package bridge
 
 //go:generate go run ../internal/codes/gen
-//go:generate go run ./internal/build
+//go:generate go -C internal/build run .
 
 import (
 	"crypto/sha256"

@@ -11,8 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/andybalholm/brotli"
 )
 
 // maxGzip is the size budget of the injected script, minified and gzipped.
@@ -66,23 +64,6 @@ func TestScriptGzip(t *testing.T) {
 	}
 	if !bytes.Equal(got, Script()) {
 		t.Fatal("ScriptGzip does not decompress to Script")
-	}
-}
-
-func TestScriptBrotli(t *testing.T) {
-	b := ScriptBrotli()
-	if b == nil {
-		t.Skip("no brotli variant embedded")
-	}
-	got, err := io.ReadAll(brotli.NewReader(bytes.NewReader(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, Script()) {
-		t.Fatal("ScriptBrotli does not decompress to Script")
-	}
-	if len(b) >= len(ScriptGzip()) {
-		t.Errorf("brotli variant (%d bytes) is not smaller than gzip (%d)", len(b), len(ScriptGzip()))
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chirpkit/passkeys/examples/minimal/app"
 	"github.com/chirpkit/passkeys/internal/redistest"
+	"github.com/chirpkit/passkeys/redisstore"
 	"github.com/chirpkit/passkeys/server"
 	"github.com/chromedp/chromedp"
 	"github.com/redis/go-redis/v9"
@@ -35,7 +36,7 @@ func TestTwoInstancesBehindOneOrigin(t *testing.T) {
 		code  string                                   // "" for success
 	}{
 		{"shared redis store", func(prefix string) server.CeremonyStore {
-			return server.NewRedisStore(client, server.RedisStoreOptions{Prefix: prefix})
+			return redisstore.New(client, redisstore.Options{Prefix: prefix})
 		}, ""},
 		{"memory store per instance", nil, "challenge_missing"},
 	} {

@@ -1,4 +1,4 @@
-package injector
+package injector_test
 
 import (
 	"bytes"
@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/chirpkit/passkeys/injector"
+	"github.com/chirpkit/passkeys/internal/injectortest"
 )
 
 // benchPage returns an HTML page of about size bytes ending in </body></html>.
@@ -46,7 +49,7 @@ func htmlHandler(p []byte) http.Handler {
 
 // naive is the baseline: buffer the whole body, replace, write it once.
 func naive(next http.Handler) http.Handler {
-	tag := []byte(defaultTag)
+	tag := []byte(injectortest.DefaultTag)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		nw := &naiveWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(nw, r)
@@ -101,7 +104,7 @@ func BenchmarkServe(b *testing.B) {
 			b.Run("none", func(b *testing.B) { b.SetBytes(int64(size)); benchServe(b, htmlHandler(p)) })
 			b.Run("injector", func(b *testing.B) {
 				b.SetBytes(int64(size))
-				benchServe(b, Middleware(Options{})(htmlHandler(p)))
+				benchServe(b, injector.Middleware(injector.Options{})(htmlHandler(p)))
 			})
 			b.Run("naive", func(b *testing.B) { b.SetBytes(int64(size)); benchServe(b, naive(htmlHandler(p))) })
 		})
@@ -118,7 +121,7 @@ func BenchmarkServeInterleaved(b *testing.B) {
 	for _, size := range []int{4 << 10, 64 << 10, 1 << 20} {
 		p := benchPage(size)
 		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
-			hs := []http.Handler{htmlHandler(p), Middleware(Options{})(htmlHandler(p))}
+			hs := []http.Handler{htmlHandler(p), injector.Middleware(injector.Options{})(htmlHandler(p))}
 			gets := make([]func(), len(hs))
 			for i, h := range hs {
 				srv := httptest.NewServer(h)
@@ -166,7 +169,7 @@ func BenchmarkServeJSON(b *testing.B) {
 		w.Write(p)
 	})
 	b.Run("none", func(b *testing.B) { benchServe(b, h) })
-	b.Run("injector", func(b *testing.B) { benchServe(b, Middleware(Options{})(h)) })
+	b.Run("injector", func(b *testing.B) { benchServe(b, injector.Middleware(injector.Options{})(h)) })
 }
 
 // discard is a ResponseWriter that drops the body.
@@ -184,7 +187,7 @@ func BenchmarkScan(b *testing.B) {
 		b.Run(mw, func(b *testing.B) {
 			h := htmlHandler(p)
 			if mw == "injector" {
-				h = Middleware(Options{})(h)
+				h = injector.Middleware(injector.Options{})(h)
 			}
 			r := httptest.NewRequest("GET", "/", nil)
 			d := &discard{h: http.Header{}}

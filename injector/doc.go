@@ -1,6 +1,8 @@
 // Package injector serves the passkeys bridge script and injects its
 // <script> tag into the HTML pages of a Go web app, as net/http middleware
-// ([Middleware]) or gin middleware ([Gin]); one implementation is behind both.
+// ([Middleware]). Gin apps use ginpasskeys.Middleware, from the module
+// github.com/chirpkit/passkeys/ginpasskeys (so that apps on net/http never download
+// gin), built on this package's [Adapter]: one implementation is behind both.
 //
 // The script is served at Options.Path (default [DefaultPath]) for GET and
 // HEAD, with an ETag, 304 on If-None-Match, a one-year immutable cache policy
@@ -44,19 +46,15 @@
 // document (which a stream cannot know); a "</body>" inside a comment or a
 // script before the real one takes the tag. The wrapper implements http.Flusher, http.Hijacker,
 // io.ReaderFrom, io.StringWriter and Unwrap (for http.ResponseController);
-// under gin it is a gin.ResponseWriter and restores c.Writer before gin
-// writes its own 404/405 bodies.
+// under a router adapter (ginpasskeys) it is a [RouterWriter], which is a
+// gin.ResponseWriter, and the adapter restores c.Writer before gin writes its
+// own 404/405 bodies.
 //
 // # Performance
 //
-// Measured on 2 shared vCPUs under heavy load (README.md has the tables and
-// every run): HTML pages written in 4 KiB pieces over loopback cost 3–9% more
-// time with the injector than without (medians of interleaved requests; 4 KiB:
-// +2.8% and +6.7%, 64 KiB: +4.7% and +8.8%, 1 MiB: +8.3% and +8.9%; above
-// 10% in runs at a load average of 15–23, where the CPU-bound scan is slowed
-// most), against +24% to +197% for a naive buffer-and-replace middleware; the injector allocates
-// nothing per request at any page size (the naive one about 6× the page);
-// non-HTML responses: no allocation more. The scan costs 130 ns per KiB of
-// HTML in process (170–400 ns/KiB under load): it looks for the byte 'y'
-// (in both "</body" and the marker) with bytes.IndexByte.
+// The injector allocates nothing per request, whatever the size of the page, and
+// its cost is the scan, which looks for the byte 'y' (in both "</body" and the
+// marker) with bytes.IndexByte. The benchmarks are in bench_test.go (make bench);
+// their figures, against no middleware and a naive buffer-and-replace one, are
+// in one place: the Performance table of the repository's README.
 package injector

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/chirpkit/passkeys/injector"
-	"github.com/gin-gonic/gin"
 )
 
 // The net/http middleware wraps the whole app: it serves the script at
@@ -23,17 +22,6 @@ func ExampleMiddleware() {
 	})
 	// A compression middleware goes outside: gzip(mw(mux)).
 	_ = http.ListenAndServe("localhost:8080", mw(mux))
-}
-
-// With gin, register the middleware with Use so that it also sees 404 pages
-// rendered by NoRoute handlers and serves the script on any router.
-func ExampleGin() {
-	r := gin.New()
-	r.Use(injector.Gin(injector.Options{Statuses: []int{200, 404}}))
-	r.GET("/", func(c *gin.Context) {
-		c.Data(200, "text/html; charset=utf-8", []byte("<html><body>Hi</body></html>"))
-	})
-	_ = r.Run("localhost:8080")
 }
 
 // Apps that place the tag in their own templates render it with a Tagger;

@@ -2,8 +2,6 @@ package injector
 
 import (
 	"net/http"
-
-	"github.com/gin-gonic/gin"
 )
 
 // Middleware returns net/http middleware that serves the bridge script at
@@ -47,37 +45,4 @@ func Handler(opts Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.serve(w, r)
 	})
-}
-
-// Gin returns the gin middleware: the same as [Middleware]. Use it with
-// engine.Use so that it also sees gin's 404 and 405 pages.
-func Gin(opts Options) gin.HandlerFunc {
-	c := newConfig(opts)
-	return func(ctx *gin.Context) {
-		r := ctx.Request
-		if r.URL.Path == c.path {
-			c.serve(ctx.Writer, r)
-			ctx.Abort()
-			return
-		}
-		if !c.mayInject(r) {
-			ctx.Next()
-			return
-		}
-		orig := ctx.Writer
-		w := ginWriterPool.Get().(*ginWriter)
-		w.reset(orig, r, c)
-		w.gw = orig
-		w.g = orig
-		ctx.Writer = w
-		defer func() {
-			// Restore before gin writes its own 404/405 body and calls
-			// WriteHeaderNow on the original writer.
-			ctx.Writer = orig
-			w.finish()
-			*w = ginWriter{}
-			ginWriterPool.Put(w)
-		}()
-		ctx.Next()
-	}
 }

@@ -1,4 +1,4 @@
-package injector
+package injector_test
 
 import (
 	"io"
@@ -8,7 +8,8 @@ import (
 	"testing"
 
 	"github.com/chirpkit/passkeys/bridge"
-	"github.com/gin-gonic/gin"
+	"github.com/chirpkit/passkeys/injector"
+	"github.com/chirpkit/passkeys/internal/injectortest"
 )
 
 // countingRW counts the writes that reach the wrapped writer.
@@ -22,7 +23,7 @@ func (c *countingRW) Write(p []byte) (int, error) { c.writes++; c.body.Write(p);
 
 func TestNoExtraWrites(t *testing.T) {
 	p := benchPage(64 << 10)
-	h := Middleware(Options{})(htmlHandler(p))
+	h := injector.Middleware(injector.Options{})(htmlHandler(p))
 	c := &countingRW{discard: discard{h: http.Header{}}}
 	h.ServeHTTP(c, httptest.NewRequest("GET", "/", nil))
 	handlerWrites := (len(p) + 4<<10 - 1) / (4 << 10)
@@ -30,7 +31,7 @@ func TestNoExtraWrites(t *testing.T) {
 	if c.writes != handlerWrites {
 		t.Errorf("%d writes for %d handler writes", c.writes, handlerWrites)
 	}
-	if c.body.String() != injected(string(p), defaultTag) {
+	if c.body.String() != injectortest.Injected(string(p), injectortest.DefaultTag) {
 		t.Error("wrong body")
 	}
 }
@@ -46,7 +47,7 @@ func TestAllocations(t *testing.T) {
 	}
 	for _, size := range []int{4 << 10, 64 << 10, 1 << 20} {
 		p := benchPage(size)
-		none, with := allocs(htmlHandler(p)), allocs(Middleware(Options{})(htmlHandler(p)))
+		none, with := allocs(htmlHandler(p)), allocs(injector.Middleware(injector.Options{})(htmlHandler(p)))
 		if with != none {
 			t.Errorf("%d bytes: %v allocations with the injector, %v without", size, with, none)
 		}
@@ -55,7 +56,7 @@ func TestAllocations(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{}`))
 	})
-	if none, with := allocs(json), allocs(Middleware(Options{})(json)); with > none+2 {
+	if none, with := allocs(json), allocs(injector.Middleware(injector.Options{})(json)); with > none+2 {
 		t.Errorf("JSON: %v allocations with the injector, %v without", with, none)
 	}
 }
@@ -63,31 +64,25 @@ func TestAllocations(t *testing.T) {
 func TestTag(t *testing.T) {
 	v, integ := bridge.Version(), bridge.Integrity()
 	want := `<script src="/_chirp/passkeys.js?v=` + v + `" integrity="` + integ + `" data-chirp="passkeys" defer></script>`
-	if got := string(Tag(Options{}, nil)); got != want {
+	if got := string(injector.Tag(injector.Options{}, nil)); got != want {
 		t.Errorf("Tag\n got %s\nwant %s", got, want)
 	}
-	got := string(Tag(Options{Path: "/a&b.js", Nonce: func(*http.Request) string { return "n'1" }}, httptest.NewRequest("GET", "/", nil)))
+	got := string(injector.Tag(injector.Options{Path: "/a&b.js", Nonce: func(*http.Request) string { return "n'1" }}, httptest.NewRequest("GET", "/", nil)))
 	if !strings.HasPrefix(got, `<script src="/a&amp;b.js?v=`) || !strings.Contains(got, ` nonce="n&#39;1" data-chirp="passkeys" defer>`) {
-		t.Errorf("Tag with path and nonce: %s", got)
+		t.Errorf("injector.Tag with path and nonce: %s", got)
 	}
-	inline := string(Tag(Options{Inline: true}, nil))
+	inline := string(injector.Tag(injector.Options{Inline: true}, nil))
 	if inline != `<script data-chirp="passkeys">`+string(bridge.Script())+`</script>` {
 		t.Errorf("inline: %s", inline)
 	}
 }
 
-func TestInlineEscape(t *testing.T) {
-	if got := escapeScript([]byte(`a="</SCRIPT><!--";b='</scripts'`)); got != `a="<\/SCRIPT><\!--";b='<\/scripts'` {
-		t.Errorf("%s", got)
-	}
-}
-
 func TestEarlyHintsThenPage(t *testing.T) {
-	h := Middleware(Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := injector.Middleware(injector.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Link", "</s.css>; rel=preload")
 		w.WriteHeader(http.StatusEarlyHints)
 		w.Header().Set("Content-Type", "text/html")
-		io.WriteString(w, page)
+		io.WriteString(w, injectortest.Page)
 	}))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -96,66 +91,33 @@ func TestEarlyHintsThenPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 || string(b) != injected(page, defaultTag) {
+	if res.StatusCode != 200 || string(b) != injectortest.Injected(injectortest.Page, injectortest.DefaultTag) {
 		t.Errorf("%d %q", res.StatusCode, b)
 	}
 }
 
 func TestSniffThroughReadFrom(t *testing.T) {
-	h := Middleware(Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(w, strings.NewReader(page)) // no Content-Type: sniffed
+	h := injector.Middleware(injector.Options{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(w, strings.NewReader(injectortest.Page)) // no Content-Type: sniffed
 	}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
-	if rec.Body.String() != injected(page, defaultTag) || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+	if rec.Body.String() != injectortest.Injected(injectortest.Page, injectortest.DefaultTag) || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 		t.Errorf("%v %q", rec.Header(), rec.Body.String())
 	}
 }
 
-func TestGinServesScript(t *testing.T) {
-	e := gin.New()
-	e.Use(Gin(Options{}))
-	e.GET("/", func(c *gin.Context) {})
-	for _, tc := range []struct {
-		method, accept string
-		code           int
-		body           []byte
-	}{
-		{"GET", "", 200, bridge.Script()},
-		{"GET", "gzip", 200, bridge.ScriptGzip()},
-		{"HEAD", "", 200, nil},
-		{"POST", "", 405, []byte("405 method not allowed\n")},
-	} {
-		r := httptest.NewRequest(tc.method, DefaultPath+"?v="+bridge.Version(), nil)
-		if tc.accept != "" {
-			r.Header.Set("Accept-Encoding", tc.accept)
-		}
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, r)
-		if rec.Code != tc.code || rec.Body.String() != string(tc.body) {
-			t.Errorf("%s %s: %d %q", tc.method, tc.accept, rec.Code, rec.Body.String())
-		}
-	}
-	r := httptest.NewRequest("GET", DefaultPath, nil)
-	r.Header.Set("If-None-Match", `"`+bridge.Version()+`"`)
-	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, r)
-	if rec.Code != 304 {
-		t.Errorf("If-None-Match: %d", rec.Code)
-	}
-}
-
 func TestStackedOnce(t *testing.T) {
-	h := Middleware(Options{})(Middleware(Options{Inline: true})(htmlHandler([]byte(page))))
+	h := injector.Middleware(injector.Options{})(injector.Middleware(injector.Options{Inline: true})(htmlHandler([]byte(injectortest.Page))))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
-	if n := strings.Count(rec.Body.String(), Marker); n != 1 {
+	if n := strings.Count(rec.Body.String(), injector.Marker); n != 1 {
 		t.Errorf("%d tags: %q", n, rec.Body.String())
 	}
 }
 
 func TestInlineNonce(t *testing.T) {
-	got := string(Tag(Options{Inline: true, Nonce: func(*http.Request) string { return "abc" }}, httptest.NewRequest("GET", "/", nil)))
+	got := string(injector.Tag(injector.Options{Inline: true, Nonce: func(*http.Request) string { return "abc" }}, httptest.NewRequest("GET", "/", nil)))
 	want := `<script nonce="abc" data-chirp="passkeys">` + string(bridge.Script()) + `</script>`
 	if got != want {
 		t.Errorf("got %s", got)

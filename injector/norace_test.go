@@ -1,5 +1,5 @@
 //go:build !race
 
-package injector
+package injector_test
 
 const raceEnabled = false

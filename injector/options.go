@@ -19,8 +19,8 @@ const DefaultPath = "/_chirp/passkeys.js"
 // left alone, so templates that call [Tag] are not injected twice.
 const Marker = `data-chirp="passkeys"`
 
-// Options configures [Middleware], [Gin], [Handler] and [Tag]. The zero value
-// is ready to use.
+// Options configures [Middleware], [NewAdapter] (and so ginpasskeys.Middleware),
+// [Handler] and [Tag]. The zero value is ready to use.
 type Options struct {
 	// Path is the URL path the bridge script is served at, and the src of the
 	// injected tag. Default [DefaultPath]. Apps mounted below a prefix set the

@@ -32,7 +32,7 @@ type writer struct {
 	rw    http.ResponseWriter
 	req   *http.Request
 	cfg   *config
-	gw    ginWriterIface // non-nil under gin
+	gw    routerWriterIface // non-nil under a router writer (gin)
 	state uint8
 
 	status  int // status given to WriteHeader (0: none yet)
@@ -45,9 +45,8 @@ type writer struct {
 	recent   [markerLen - 1]byte
 }
 
-// ginWriterIface is the part of gin.ResponseWriter the writer needs; it keeps
-// this file free of gin.
-type ginWriterIface interface {
+// routerWriterIface is the part of RouterWriter the writer needs.
+type routerWriterIface interface {
 	http.ResponseWriter
 	Status() int
 	WriteHeaderNow()

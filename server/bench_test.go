@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
@@ -14,19 +13,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chirpkit/passkeys/internal/redistest"
 	"github.com/chirpkit/passkeys/internal/softauth"
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
-	"github.com/redis/go-redis/v9"
 )
 
 // inproc is an app on the verbs called in-process (no network): the handlers are plain
-// methods, called with an httptest.ResponseRecorder and a pre-built request.
+// methods, called with an httptest.ResponseRecorder and a pre-built request, over the
+// same credential table as the other rigs.
 type inproc struct {
 	srv   *Server
-	mu    sync.Mutex
-	creds map[string]*RegisteredCredential
+	creds *credTable
 }
 
 // newInproc returns an app whose Server logs nothing and has mutate applied to its Config.
@@ -40,7 +37,7 @@ func newInproc(tb testing.TB, mutate func(*Config)) *inproc {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &inproc{srv: srv, creds: map[string]*RegisteredCredential{}}
+	return &inproc{srv: srv, creds: newCredTable()}
 }
 
 type okAnswer struct {
@@ -59,13 +56,14 @@ func (p *inproc) beginRegister(w http.ResponseWriter, r *http.Request) {
 // finishLogin is what an app writes on FinishAuthentication: store the new sign count and
 // answer a small JSON.
 func (p *inproc) finishLogin(w http.ResponseWriter, r *http.Request) {
-	a, err := p.srv.FinishAuthentication(w, r, p.lookup)
+	a, err := p.srv.FinishAuthentication(w, r, p.creds.lookup)
 	if err != nil {
 		return
 	}
-	p.mu.Lock()
-	p.creds[string(a.CredentialID)].SignCount = a.SignCount
-	p.mu.Unlock()
+	if err := p.creds.UpdateCredential(r.Context(), a); err != nil {
+		WriteError(w, err)
+		return
+	}
 	_ = WriteJSON(w, okAnswer{OK: true, User: base64.RawURLEncoding.EncodeToString(a.UserID)})
 }
 
@@ -74,26 +72,11 @@ func (p *inproc) finishRegister(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	p.mu.Lock()
-	p.creds[string(c.ID)] = c
-	p.mu.Unlock()
-	_ = WriteJSON(w, okAnswer{OK: true})
-}
-
-func (p *inproc) lookup(_ context.Context, id []byte) (StoredCredential, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if c, ok := p.creds[string(id)]; ok {
-		cp := *c
-		return &cp, nil
+	if err := p.creds.AddCredential(r.Context(), c.UserID, c); err != nil {
+		WriteError(w, err)
+		return
 	}
-	return nil, ErrUnknownCredential
-}
-
-func (p *inproc) numCreds() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.creds)
+	_ = WriteJSON(w, okAnswer{OK: true})
 }
 
 // request builds a POST of body (JSON) carrying the binding cookies cs.
@@ -149,9 +132,7 @@ func (p *inproc) register(tb testing.TB, a *softauth.Authenticator) (*http.Cooki
 	if w := call(p.finishRegister, "/register/finish", resp, c); w.Code != http.StatusOK {
 		tb.Fatalf("register finish: %d %s", w.Code, w.Body)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return c, p.creds[string(cred.ID)]
+	return c, p.creds.row(cred.ID)
 }
 
 // BenchmarkFinishAuthentication compares a sign-in finished through FinishAuthentication
@@ -162,12 +143,6 @@ func BenchmarkFinishAuthentication(b *testing.B) {
 		benchChirpFinish(b, NewMemoryStore(MemoryStoreOptions{Capacity: max(b.N+16, DefaultMemoryStoreCapacity)}))
 	})
 	b.Run("handwritten", benchHandwrittenFinish)
-	b.Run("chirp-redis", func(b *testing.B) {
-		rs := redistest.Start(b)
-		client := redis.NewClient(&redis.Options{Addr: rs.Addr})
-		b.Cleanup(func() { client.Close() })
-		benchChirpFinish(b, NewRedisStore(client, RedisStoreOptions{}))
-	})
 }
 
 func benchChirpFinish(b *testing.B, store CeremonyStore) {

@@ -87,7 +87,7 @@ func Check(s *Server, opts CheckOptions) []Finding {
 	if _, ok := cfg.Store.(*MemoryStore); ok && opts.Deploy {
 		add(SeverityWarning, "passkeys.memory_store",
 			"ceremonies are kept in this process's memory: several instances behind a load balancer lose each other's challenges (challenge_missing), and a restart drops them",
-			"use NewRedisStore for Config.Store when running more than one instance")
+			"use a shared store for Config.Store when running more than one instance (github.com/chirpkit/passkeys/redisstore)")
 	}
 	if cfg.ChallengeTTL > 10*time.Minute {
 		add(SeverityWarning, "passkeys.challenge_ttl",
@@ -158,7 +158,7 @@ func probe(s *Server, opts CheckOptions, add func(Severity, string, string, stri
 	case !served && !injected:
 		add(SeverityError, "passkeys.bridge_missing",
 			fmt.Sprintf("the bridge is neither served at %s nor in the page %s: window.chirp.passkeys is undefined", script, page),
-			"add injector.Middleware / injector.Gin to the app's handler")
+			"wrap the app's handler in injector.Middleware (on gin: ginpasskeys.Middleware)")
 	case served && !injected:
 		add(SeverityWarning, "passkeys.bridge_not_injected",
 			fmt.Sprintf("the bridge is served at %s but the page %s (status %d) does not load it", script, page, rec.Code),

@@ -7,6 +7,8 @@ package server
 const (
 	// CodeBadRequest: the body is not a well-formed WebAuthn response.
 	CodeBadRequest = "bad_request"
+	// CodeMethodNotAllowed: the request is not a POST (the answer carries Allow: POST).
+	CodeMethodNotAllowed = "method_not_allowed"
 	// CodeUnsupportedMediaType: the request body is not application/json.
 	CodeUnsupportedMediaType = "unsupported_media_type"
 	// CodePayloadTooLarge: the body exceeds Config.MaxBodyBytes.
@@ -23,7 +25,8 @@ const (
 	CodeVerificationFailed = "verification_failed"
 	// CodeUnknownCredential: the app has no credential with this ID.
 	CodeUnknownCredential = "unknown_credential"
-	// CodeUserMismatch: the response's user handle is not the stored credential's user.
+	// CodeUserMismatch: the response's user handle is not the stored credential's user
+	// (or, in Routes, a registration begun for one account is finished by another).
 	CodeUserMismatch = "user_mismatch"
 	// CodeSignCountRegressed: the authenticator's signature counter went backwards,
 	// a sign of a cloned authenticator (see SignCountPolicy).
@@ -35,3 +38,39 @@ const (
 	// CodeInternal: an error of the app or the server, details logged (500).
 	CodeInternal = "internal_error"
 )
+
+// statusOf returns the HTTP status of every answer with code, or 0 when code is not
+// one of the codes above.
+func statusOf(code string) int {
+	switch code {
+	case CodeBadRequest:
+		return 400
+	case CodeMethodNotAllowed:
+		return 405
+	case CodeUnsupportedMediaType:
+		return 415
+	case CodePayloadTooLarge:
+		return 413
+	case CodeChallengeMissing:
+		return 400
+	case CodeChallengeExpired:
+		return 400
+	case CodeCeremonyMismatch:
+		return 400
+	case CodeVerificationFailed:
+		return 400
+	case CodeUnknownCredential:
+		return 400
+	case CodeUserMismatch:
+		return 400
+	case CodeSignCountRegressed:
+		return 400
+	case CodeLoginRequired:
+		return 401
+	case CodeStoreUnavailable:
+		return 503
+	case CodeInternal:
+		return 500
+	}
+	return 0
+}

@@ -50,7 +50,7 @@ type Config struct {
 
 	// Store keeps pending ceremonies between begin and finish. Zero means a
 	// NewMemoryStore with its default capacity, which suits one instance; apps that run
-	// several instances behind a load balancer need a shared store (NewRedisStore).
+	// several instances behind a load balancer need a shared store (github.com/chirpkit/passkeys/redisstore).
 	Store CeremonyStore
 
 	// SignCount chooses what a signature counter that went backwards does. The zero

@@ -82,7 +82,8 @@ func (g *fuzzRig) restore(tb testing.TB) {
 	}
 }
 
-// checkFailure checks an error answer: a 4xx with a JSON body holding a documented code.
+// checkFailure checks an error answer: a 4xx with a JSON body holding a documented code,
+// with the status internal/codes gives it.
 func checkFailure(t *testing.T, w *httptest.ResponseRecorder, err error, input []byte) {
 	t.Helper()
 	var body struct{ Error, Code string }
@@ -90,7 +91,7 @@ func checkFailure(t *testing.T, w *httptest.ResponseRecorder, err error, input [
 		t.Fatalf("error answer is not JSON (%v): %d %q for input %q", jerr, w.Code, w.Body, input)
 	}
 	want, ok := finishCodes[body.Code]
-	if !ok || want != w.Code || body.Error == "" {
+	if !ok || want != w.Code || w.Code != tableStatus(body.Code) || body.Error == "" {
 		t.Fatalf("answer %d %s (err %v) for input %q", w.Code, w.Body, err, input)
 	}
 	if ct := w.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
@@ -188,7 +189,7 @@ func FuzzFinishAuthentication(f *testing.F) {
 		w := httptest.NewRecorder()
 		r := request("/login/finish", body, g.cookies...)
 		defer notSlow(t, time.Now(), body)
-		a, err := g.p.srv.FinishAuthentication(w, r, g.p.lookup)
+		a, err := g.p.srv.FinishAuthentication(w, r, g.p.creds.lookup)
 		if err == nil {
 			if a == nil || !bytes.Equal(a.UserID, alice.ID) || !bytes.Equal(a.CredentialID, g.cred.ID) {
 				t.Fatalf("signed in as %+v with %q", a, body)
@@ -241,24 +242,24 @@ func FuzzFinishRegistration(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		g.restore(t)
-		before := g.p.numCreds()
+		before := g.p.creds.len()
 		w := httptest.NewRecorder()
 		defer notSlow(t, time.Now(), body)
 		g.p.finishRegister(w, request("/register/finish", body, g.cookies...))
 		if w.Code == http.StatusOK && bytes.Equal(w.Body.Bytes(), []byte("{\"ok\":true}\n")) {
-			g.p.mu.Lock()
-			defer g.p.mu.Unlock()
-			for id, c := range g.p.creds {
+			g.p.creds.mu.Lock()
+			defer g.p.creds.mu.Unlock()
+			for id, c := range g.p.creds.rows {
 				if id == "" || !bytes.Equal(c.UserID, alice.ID) || len(c.PublicKey) == 0 {
 					t.Fatalf("registered %+v from %q", c, body)
 				}
 				if !bytes.Equal(c.ID, g.cred.ID) {
-					delete(g.p.creds, id) // keep the table at its starting state
+					delete(g.p.creds.rows, id) // keep the table at its starting state
 				}
 			}
 			return
 		}
-		if g.p.numCreds() != before {
+		if g.p.creds.len() != before {
 			t.Fatalf("a credential was stored on failure %d %s", w.Code, w.Body)
 		}
 		checkFailure(t, w, nil, body)

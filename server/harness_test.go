@@ -32,15 +32,112 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// rig is an app on the verbs: a credential table in memory, four routes, and the user
-// "alice" signed in for registration.
+// credTable is the app's credential table in memory, the one every test rig keeps: rows
+// by credential ID, the lookup FinishAuthentication takes, and the four methods of the
+// CredentialStore that Routes takes. Setting fail makes every method fail with it (the
+// app's database down).
+type credTable struct {
+	mu   sync.Mutex
+	rows map[string]*RegisteredCredential
+	used int // UpdateCredential calls
+	fail error
+}
+
+func newCredTable() *credTable { return &credTable{rows: map[string]*RegisteredCredential{}} }
+
+// lookup is the table's LookupFunc: a copy of the row, or ErrUnknownCredential.
+func (m *credTable) lookup(_ context.Context, id []byte) (StoredCredential, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	if c, ok := m.rows[string(id)]; ok {
+		cp := *c
+		return &cp, nil
+	}
+	return nil, ErrUnknownCredential
+}
+
+// GetCredential implements CredentialStore with lookup.
+func (m *credTable) GetCredential(ctx context.Context, id []byte) (StoredCredential, error) {
+	return m.lookup(ctx, id)
+}
+
+func (m *credTable) AddCredential(_ context.Context, userID []byte, c *RegisteredCredential) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	m.rows[string(c.ID)] = c
+	return nil
+}
+
+// UpdateCredential stores the new sign count and counts the call.
+func (m *credTable) UpdateCredential(_ context.Context, a *AuthenticatedCredential) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	c, ok := m.rows[string(a.CredentialID)]
+	if !ok {
+		return ErrUnknownCredential
+	}
+	c.SignCount = a.SignCount
+	m.used++
+	return nil
+}
+
+func (m *credTable) CredentialIDs(_ context.Context, userID []byte) ([][]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	var ids [][]byte
+	for _, c := range m.rows {
+		if bytes.Equal(c.UserID, userID) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids, nil
+}
+
+// ids returns the IDs of every row, whoever's.
+func (m *credTable) ids() [][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ids [][]byte
+	for _, c := range m.rows {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// row returns the stored row itself (not a copy), or nil.
+func (m *credTable) row(id []byte) *RegisteredCredential {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rows[string(id)]
+}
+
+func (m *credTable) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.rows)
+}
+
+// rig is an app on the verbs over the network: a credential table in memory, four
+// routes on an httptest.Server, and the user "alice" signed in for registration.
 type rig struct {
 	t     *testing.T
 	srv   *Server
 	http  *httptest.Server
 	clock *fakeClock
+	creds *credTable
 	mu    sync.Mutex
-	creds map[string]*RegisteredCredential
 	last  *AuthenticatedCredential
 }
 
@@ -58,35 +155,39 @@ func newRig(t *testing.T, mutate func(*Config)) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &rig{t: t, srv: srv, clock: clock, creds: map[string]*RegisteredCredential{}}
+	g := &rig{t: t, srv: srv, clock: clock, creds: newCredTable()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /register/begin", func(w http.ResponseWriter, r *http.Request) {
-		_ = srv.BeginRegistration(w, r, alice, RegistrationOptions{ExcludeCredentials: g.ids()})
+		_ = srv.BeginRegistration(w, r, alice, RegistrationOptions{ExcludeCredentials: g.creds.ids()})
 	})
 	mux.HandleFunc("POST /register/finish", func(w http.ResponseWriter, r *http.Request) {
 		c, err := srv.FinishRegistration(w, r)
 		if err != nil {
 			return
 		}
-		g.mu.Lock()
-		g.creds[string(c.ID)] = c
-		g.mu.Unlock()
+		if err := g.creds.AddCredential(r.Context(), c.UserID, c); err != nil {
+			WriteError(w, err)
+			return
+		}
 		_ = WriteJSON(w, map[string]bool{"ok": true})
 	})
 	mux.HandleFunc("POST /login/begin", func(w http.ResponseWriter, r *http.Request) {
 		var opts AuthenticationOptions
 		if r.URL.Query().Get("allow") != "" {
-			opts.AllowCredentials = g.ids()
+			opts.AllowCredentials = g.creds.ids()
 		}
 		_ = srv.BeginAuthentication(w, r, opts)
 	})
 	mux.HandleFunc("POST /login/finish", func(w http.ResponseWriter, r *http.Request) {
-		a, err := srv.FinishAuthentication(w, r, g.lookup)
+		a, err := srv.FinishAuthentication(w, r, g.creds.lookup)
 		if err != nil {
 			return
 		}
+		if err := g.creds.UpdateCredential(r.Context(), a); err != nil {
+			WriteError(w, err)
+			return
+		}
 		g.mu.Lock()
-		g.creds[string(a.CredentialID)].SignCount = a.SignCount
 		g.last = a
 		g.mu.Unlock()
 		_ = WriteJSON(w, map[string]bool{"ok": true})
@@ -94,26 +195,6 @@ func newRig(t *testing.T, mutate func(*Config)) *rig {
 	g.http = httptest.NewServer(mux)
 	t.Cleanup(g.http.Close)
 	return g
-}
-
-func (g *rig) ids() [][]byte {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	var ids [][]byte
-	for _, c := range g.creds {
-		ids = append(ids, c.ID)
-	}
-	return ids
-}
-
-func (g *rig) lookup(_ context.Context, id []byte) (StoredCredential, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if c, ok := g.creds[string(id)]; ok {
-		cp := *c
-		return &cp, nil
-	}
-	return nil, ErrUnknownCredential
 }
 
 // browser is a client with its own cookie jar.
@@ -158,13 +239,17 @@ func (g *rig) register(c *http.Client, a *softauth.Authenticator) *softauth.Cred
 	return cred
 }
 
-// wantCode checks an error answer's status and code.
+// wantCode checks an error answer's status and code, and that the status is the one
+// internal/codes documents for the code.
 func wantCode(t *testing.T, st int, body []byte, status int, code string) {
 	t.Helper()
 	var e struct{ Error, Code string }
 	_ = json.Unmarshal(body, &e)
 	if st != status || e.Code != code {
 		t.Fatalf("got %d %s, want %d code %q", st, body, status, code)
+	}
+	if ts := tableStatus(code); st != ts {
+		t.Fatalf("got %d %s, but internal/codes documents %d for %q", st, body, ts, code)
 	}
 	if e.Error == "" || strings.Contains(strings.ToLower(e.Error), "devinfo") {
 		t.Fatalf("error message %q", e.Error)

@@ -33,7 +33,7 @@ func (s *Server) BeginAuthentication(w http.ResponseWriter, r *http.Request, opt
 	}
 	assertion, session, err := s.wa.BeginDiscoverableMediatedLogin(mediation(opts.Conditional), loginOpts...)
 	if err != nil {
-		return s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err))
+		return s.fail(w, r, verb, newError(CodeInternal, "Internal error.", err))
 	}
 	if e := s.save(r.Context(), w, r, kindAuthentication, session); e != nil {
 		return s.fail(w, r, verb, e)
@@ -57,18 +57,18 @@ func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lo
 		return nil, s.fail(w, r, verb, e)
 	}
 	if len(session.AllowedCredentialIDs) > 0 && !containsID(session.AllowedCredentialIDs, parsed.RawID) {
-		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeVerificationFailed, "This passkey was not offered for this sign-in.", nil))
+		return nil, s.fail(w, r, verb, newError(CodeVerificationFailed, "This passkey was not offered for this sign-in.", nil))
 	}
 	stored, err := lookup(r.Context(), parsed.RawID)
 	if errors.Is(err, ErrUnknownCredential) || (err == nil && stored == nil) {
-		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeUnknownCredential, "This passkey is not registered here.", err))
+		return nil, s.fail(w, r, verb, newError(CodeUnknownCredential, "This passkey is not registered here.", err))
 	}
 	if err != nil {
-		return nil, s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", fmt.Errorf("lookup: %w", err)))
+		return nil, s.fail(w, r, verb, newError(CodeInternal, "Internal error.", fmt.Errorf("lookup: %w", err)))
 	}
 	userID := stored.CredentialUserID()
 	if h := parsed.Response.UserHandle; len(h) > 0 && !bytes.Equal(h, userID) {
-		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeUserMismatch, "This passkey belongs to another account.", nil))
+		return nil, s.fail(w, r, verb, newError(CodeUserMismatch, "This passkey belongs to another account.", nil))
 	}
 	flags := parsed.Response.AuthenticatorData.Flags
 	cred := webauthn.Credential{
@@ -93,7 +93,7 @@ func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lo
 	}
 	clone := verified.Authenticator.CloneWarning
 	if clone && s.cfg.SignCount == SignCountReject {
-		return nil, s.fail(w, r, verb, newError(http.StatusBadRequest, CodeSignCountRegressed,
+		return nil, s.fail(w, r, verb, newError(CodeSignCountRegressed,
 			"This passkey's signature counter went backwards; it may have been cloned.",
 			fmt.Errorf("sign count %d after stored %d", parsed.Response.AuthenticatorData.Counter, stored.CredentialSignCount())))
 	}

@@ -26,7 +26,7 @@ type RegistrationOptions struct {
 func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user User, opts RegistrationOptions) error {
 	const verb = "BeginRegistration"
 	if len(user.ID) == 0 || len(user.ID) > 64 || user.Name == "" {
-		return s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.",
+		return s.fail(w, r, verb, newError(CodeInternal, "Internal error.",
 			errorf("BeginRegistration: user.ID must be 1 to 64 bytes and user.Name set (got %d bytes, name %q)", len(user.ID), user.Name)))
 	}
 	var regOpts []webauthn.RegistrationOption
@@ -35,7 +35,7 @@ func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user 
 	}
 	creation, session, err := s.wa.BeginMediatedRegistration(&waUser{User: user}, mediation(opts.Conditional), regOpts...)
 	if err != nil {
-		return s.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err))
+		return s.fail(w, r, verb, newError(CodeInternal, "Internal error.", err))
 	}
 	if e := s.save(r.Context(), w, r, kindRegistration, session); e != nil {
 		return s.fail(w, r, verb, e)

@@ -7,8 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
-
-	"github.com/gin-gonic/gin"
+	"sync"
 )
 
 // CredentialStore is the app's credential table, as Routes uses it. The app owns the
@@ -30,9 +29,15 @@ type CredentialStore interface {
 //	{Prefix}/register/begin    {Prefix}/register/finish
 //	{Prefix}/login/begin       {Prefix}/login/finish
 //
+// Routes is an http.Handler that mounts on any router: on an http.ServeMux with
+// Mount (or mux.Handle(prefix+"/", routes)), on chi with r.Mount(prefix, routes) or
+// r.Handle, on gin with github.com/chirpkit/passkeys/ginpasskeys. It answers the four
+// paths (POST only: other methods get 405 method_not_allowed) and 404 for any other.
 // They are protected against cross-site requests with http.CrossOriginProtection by
 // default, and work beside token CSRF: the bridge sends the page's
 // <meta name="csrf-token"> as X-CSRF-Token, for the app's own middleware to check.
+//
+// Set the fields before the first request; a Routes must not be copied after that.
 type Routes struct {
 	// Server runs the ceremonies. Required.
 	Server *Server
@@ -54,6 +59,9 @@ type Routes struct {
 	// CrossOrigin protects the routes against cross-site requests. Zero means
 	// http.NewCrossOriginProtection(); add trusted origins or bypasses to your own.
 	CrossOrigin *http.CrossOriginProtection
+
+	once  sync.Once
+	table map[string]http.Handler
 }
 
 func (rt *Routes) prefix() string {
@@ -65,20 +73,46 @@ func (rt *Routes) prefix() string {
 
 // handlers returns the four handlers by path, each behind cross-origin protection.
 func (rt *Routes) handlers() map[string]http.Handler {
-	if rt.Server == nil || rt.Credentials == nil || rt.CurrentUser == nil || rt.Login == nil {
-		panic("passkeys: Routes needs Server, Credentials, CurrentUser and Login")
-	}
-	cop := rt.CrossOrigin
-	if cop == nil {
-		cop = http.NewCrossOriginProtection()
-	}
+	rt.once.Do(func() {
+		if rt.Server == nil || rt.Credentials == nil || rt.CurrentUser == nil || rt.Login == nil {
+			panic("passkeys: Routes needs Server, Credentials, CurrentUser and Login")
+		}
+		cop := rt.CrossOrigin
+		if cop == nil {
+			cop = http.NewCrossOriginProtection()
+		}
+		p := rt.prefix()
+		rt.table = map[string]http.Handler{
+			p + "/register/begin":  cop.Handler(http.HandlerFunc(rt.registerBegin)),
+			p + "/register/finish": cop.Handler(http.HandlerFunc(rt.registerFinish)),
+			p + "/login/begin":     cop.Handler(http.HandlerFunc(rt.loginBegin)),
+			p + "/login/finish":    cop.Handler(http.HandlerFunc(rt.loginFinish)),
+		}
+	})
+	return rt.table
+}
+
+// Paths returns the four paths the routes answer, for adapters that register each path
+// with their router.
+func (rt *Routes) Paths() []string {
 	p := rt.prefix()
-	return map[string]http.Handler{
-		p + "/register/begin":  cop.Handler(http.HandlerFunc(rt.registerBegin)),
-		p + "/register/finish": cop.Handler(http.HandlerFunc(rt.registerFinish)),
-		p + "/login/begin":     cop.Handler(http.HandlerFunc(rt.loginBegin)),
-		p + "/login/finish":    cop.Handler(http.HandlerFunc(rt.loginFinish)),
+	return []string{p + "/register/begin", p + "/register/finish", p + "/login/begin", p + "/login/finish"}
+}
+
+// ServeHTTP implements http.Handler: it answers the four paths (POST only) and 404
+// for any other path.
+func (rt *Routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, ok := rt.handlers()[r.URL.Path]
+	if !ok {
+		http.NotFound(w, r)
+		return
 	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		_ = rt.Server.fail(w, r, "Routes", newError(CodeMethodNotAllowed, "Use POST.", nil))
+		return
+	}
+	h.ServeHTTP(w, r)
 }
 
 // Mount adds the four routes (POST only) to mux.
@@ -88,28 +122,21 @@ func (rt *Routes) Mount(mux *http.ServeMux) {
 	}
 }
 
-// MountGin adds the four routes (POST only) to a gin router or group.
-func (rt *Routes) MountGin(r gin.IRouter) {
-	for path, h := range rt.handlers() {
-		r.POST(path, gin.WrapH(h))
-	}
-}
-
 // signedIn returns the current user or answers 401.
 func (rt *Routes) signedIn(w http.ResponseWriter, r *http.Request, verb string) *User {
 	u, err := rt.CurrentUser(r)
 	if err != nil {
-		_ = rt.Server.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err))
+		_ = rt.Server.fail(w, r, verb, newError(CodeInternal, "Internal error.", err))
 		return nil
 	}
 	if u == nil {
-		_ = rt.Server.fail(w, r, verb, newError(http.StatusUnauthorized, CodeLoginRequired, "Sign in first.", nil))
+		_ = rt.Server.fail(w, r, verb, newError(CodeLoginRequired, "Sign in first.", nil))
 	}
 	return u
 }
 
 func (rt *Routes) internal(w http.ResponseWriter, r *http.Request, verb string, err error) {
-	_ = rt.Server.fail(w, r, verb, newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err))
+	_ = rt.Server.fail(w, r, verb, newError(CodeInternal, "Internal error.", err))
 }
 
 func (rt *Routes) registerBegin(w http.ResponseWriter, r *http.Request) {
@@ -136,7 +163,7 @@ func (rt *Routes) registerFinish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if string(c.UserID) != string(u.ID) {
-		_ = rt.Server.fail(w, r, verb, newError(http.StatusForbidden, CodeUserMismatch, "This ceremony was begun for another account.", nil))
+		_ = rt.Server.fail(w, r, verb, newError(CodeUserMismatch, "This ceremony was begun for another account.", nil))
 		return
 	}
 	if err := rt.Credentials.AddCredential(r.Context(), u.ID, c); err != nil {
@@ -158,12 +185,12 @@ func (rt *Routes) loginBegin(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
 		if err != nil {
-			_ = rt.Server.fail(w, r, verb, newError(http.StatusRequestEntityTooLarge, CodePayloadTooLarge, "The body is too large.", err))
+			_ = rt.Server.fail(w, r, verb, newError(CodePayloadTooLarge, "The body is too large.", err))
 			return
 		}
 		if len(strings.TrimSpace(string(b))) > 0 {
 			if err := json.Unmarshal(b, &body); err != nil {
-				_ = rt.Server.fail(w, r, verb, newError(http.StatusBadRequest, CodeBadRequest, "Send a JSON object, or nothing.", err))
+				_ = rt.Server.fail(w, r, verb, newError(CodeBadRequest, "Send a JSON object, or nothing.", err))
 				return
 			}
 		}
@@ -177,7 +204,7 @@ func (rt *Routes) loginBegin(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(ids) == 0 {
 			// An unknown user and a user without passkeys look alike.
-			_ = rt.Server.fail(w, r, verb, newError(http.StatusBadRequest, CodeUnknownCredential, "No passkey is registered for that username.", nil))
+			_ = rt.Server.fail(w, r, verb, newError(CodeUnknownCredential, "No passkey is registered for that username.", nil))
 			return
 		}
 		opts.AllowCredentials = ids

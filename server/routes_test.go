@@ -8,70 +8,36 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/chirpkit/passkeys/internal/softauth"
-	"github.com/gin-gonic/gin"
 )
 
-// memCredentials is a CredentialStore in a map, as an app's table would be.
-type memCredentials struct {
-	mu    sync.Mutex
-	rows  map[string]*RegisteredCredential
-	used  int
-	users map[string][]byte // username -> handle
-}
+// bob is a second account, for a registration finished by another account than began it.
+var bob = User{ID: []byte("bob-handle-0002"), Name: "bob"}
 
-func (m *memCredentials) AddCredential(_ context.Context, userID []byte, c *RegisteredCredential) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.rows[string(c.ID)] = c
-	return nil
-}
-
-func (m *memCredentials) GetCredential(_ context.Context, id []byte) (StoredCredential, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if c, ok := m.rows[string(id)]; ok {
-		cp := *c
-		return &cp, nil
-	}
-	return nil, ErrUnknownCredential
-}
-
-func (m *memCredentials) UpdateCredential(_ context.Context, a *AuthenticatedCredential) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.rows[string(a.CredentialID)].SignCount = a.SignCount
-	m.used++
-	return nil
-}
-
-func (m *memCredentials) CredentialIDs(_ context.Context, userID []byte) ([][]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var ids [][]byte
-	for _, c := range m.rows {
-		if bytes.Equal(c.UserID, userID) {
-			ids = append(ids, c.ID)
-		}
-	}
-	return ids, nil
-}
-
-func newRoutes(t *testing.T) (*Routes, *memCredentials) {
+// newRoutes returns Routes over a credential table, with alice (or bob) signed in when the
+// request carries the cookie user=alice (user=bob), and alice known by that username for
+// the allow list.
+func newRoutes(t *testing.T) (*Routes, *credTable) {
 	srv, err := New(Config{RPID: "localhost", Origins: []string{testOrigin}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds := &memCredentials{rows: map[string]*RegisteredCredential{}, users: map[string][]byte{"alice": alice.ID}}
+	creds := newCredTable()
+	users := map[string][]byte{"alice": alice.ID} // username -> handle
 	return &Routes{
 		Server:      srv,
 		Credentials: creds,
 		CurrentUser: func(r *http.Request) (*User, error) {
-			if c, err := r.Cookie("user"); err == nil && c.Value == "alice" {
+			c, err := r.Cookie("user")
+			switch {
+			case err != nil:
+				return nil, nil
+			case c.Value == "alice":
 				return &alice, nil
+			case c.Value == "bob":
+				return &bob, nil
 			}
 			return nil, nil
 		},
@@ -83,7 +49,7 @@ func newRoutes(t *testing.T) (*Routes, *memCredentials) {
 			return "/dashboard", nil
 		},
 		AllowList: func(ctx context.Context, username string) ([][]byte, error) {
-			if h, ok := creds.users[username]; ok {
+			if h, ok := users[username]; ok {
 				return creds.CredentialIDs(ctx, h)
 			}
 			return nil, nil
@@ -91,20 +57,21 @@ func newRoutes(t *testing.T) (*Routes, *memCredentials) {
 	}, creds
 }
 
-func TestRoutesOnMuxAndGin(t *testing.T) {
-	for _, kind := range []string{"mux", "gin"} {
+// TestRoutes runs the routes mounted on an http.ServeMux with Mount, and as an
+// http.Handler under a prefix (as chi's Mount or mux.Handle(prefix+"/", routes) do).
+func TestRoutes(t *testing.T) {
+	for _, kind := range []string{"Mount", "Handler"} {
 		t.Run(kind, func(t *testing.T) {
 			rt, creds := newRoutes(t)
 			var h http.Handler
-			if kind == "mux" {
+			if kind == "Mount" {
 				mux := http.NewServeMux()
 				rt.Mount(mux)
 				h = mux
 			} else {
-				gin.SetMode(gin.ReleaseMode)
-				g := gin.New()
-				rt.MountGin(g)
-				h = g
+				mux := http.NewServeMux()
+				mux.Handle("/auth/passkey/", rt)
+				h = mux
 			}
 			ts := httptest.NewServer(h)
 			defer ts.Close()
@@ -142,8 +109,8 @@ func TestRoutesOnMuxAndGin(t *testing.T) {
 			if st, body := post("/register/finish", resp, sameOrigin); st != 200 {
 				t.Fatalf("register finish %d %s", st, body)
 			}
-			if len(creds.rows) != 1 {
-				t.Fatalf("%d rows", len(creds.rows))
+			if creds.len() != 1 {
+				t.Fatalf("%d rows", creds.len())
 			}
 
 			// Cross-site requests are refused before any ceremony is begun.
@@ -175,5 +142,25 @@ func TestRoutesOnMuxAndGin(t *testing.T) {
 			st, body = post("/login/begin", []byte(`[`), sameOrigin)
 			wantCode(t, st, body, 400, CodeBadRequest)
 		})
+	}
+}
+
+// TestRoutesHandlerMethodsAndPaths: as an http.Handler, Routes answers a GET of a
+// ceremony path 405 with a JSON code and an Allow header, and other paths 404; nothing is
+// begun.
+func TestRoutesHandlerMethodsAndPaths(t *testing.T) {
+	rt, _ := newRoutes(t)
+	w := httptest.NewRecorder()
+	rt.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/auth/passkey/login/begin", nil))
+	if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "POST" || len(w.Result().Cookies()) != 0 {
+		t.Fatalf("GET: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	w = httptest.NewRecorder()
+	rt.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/auth/passkey/other", nil))
+	if w.Code != http.StatusNotFound {
+		t.Fatalf("other path: %d", w.Code)
+	}
+	if got := rt.Paths(); len(got) != 4 || got[0] != "/auth/passkey/register/begin" {
+		t.Fatalf("Paths: %q", got)
 	}
 }

@@ -137,7 +137,7 @@ func (s *Server) save(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	rec := record{kind: kind, expires: now.Add(s.cfg.ChallengeTTL), session: *session}
 	b, err := rec.encode()
 	if err != nil {
-		return newError(http.StatusInternalServerError, CodeInternal, "Internal error.", err)
+		return newError(CodeInternal, "Internal error.", err)
 	}
 	if err := s.cfg.Store.Put(ctx, ceremonyKey(secret, session.Challenge), b, s.cfg.ChallengeTTL+expiryGrace); err != nil {
 		return storeError(err)
@@ -152,11 +152,11 @@ func (s *Server) save(ctx context.Context, w http.ResponseWriter, r *http.Reques
 // finish, failed or not, uses the ceremony up; and it deletes the ceremony's cookie.
 func (s *Server) take(ctx context.Context, w http.ResponseWriter, r *http.Request, kind ceremonyKind, challenge string) (*webauthn.SessionData, *Error) {
 	if challenge == "" {
-		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending in this browser; start again.", nil)
+		return nil, newError(CodeChallengeMissing, "No passkey ceremony is pending in this browser; start again.", nil)
 	}
 	secret := s.ceremonySecret(r, challenge)
 	if secret == "" {
-		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending in this browser; start again.", nil)
+		return nil, newError(CodeChallengeMissing, "No passkey ceremony is pending in this browser; start again.", nil)
 	}
 	b, found, err := s.cfg.Store.Take(ctx, ceremonyKey(secret, challenge))
 	if err != nil {
@@ -164,17 +164,17 @@ func (s *Server) take(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	}
 	s.deleteCeremonyCookie(w, s.ceremonyCookieName(challenge))
 	if !found {
-		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending for this challenge; start again.", nil)
+		return nil, newError(CodeChallengeMissing, "No passkey ceremony is pending for this challenge; start again.", nil)
 	}
 	rec, err := decodeRecord(b)
 	if err != nil {
-		return nil, newError(http.StatusBadRequest, CodeChallengeMissing, "No passkey ceremony is pending for this challenge; start again.", err)
+		return nil, newError(CodeChallengeMissing, "No passkey ceremony is pending for this challenge; start again.", err)
 	}
 	if rec.kind != kind {
-		return nil, newError(http.StatusBadRequest, CodeCeremonyMismatch, fmt.Sprintf("This challenge was issued for %s, not %s; start again.", rec.kind, kind), nil)
+		return nil, newError(CodeCeremonyMismatch, fmt.Sprintf("This challenge was issued for %s, not %s; start again.", rec.kind, kind), nil)
 	}
 	if !s.cfg.Clock().Before(rec.expires) {
-		return nil, newError(http.StatusBadRequest, CodeChallengeExpired, "The passkey ceremony expired; start again.", nil)
+		return nil, newError(CodeChallengeExpired, "The passkey ceremony expired; start again.", nil)
 	}
 	// Expiry is checked above with Config.Clock; go-webauthn would check it with time.Now.
 	rec.session.Expires = time.Time{}
@@ -183,9 +183,9 @@ func (s *Server) take(ctx context.Context, w http.ResponseWriter, r *http.Reques
 
 func storeError(err error) *Error {
 	if errors.Is(err, ErrStoreFull) {
-		return newError(http.StatusServiceUnavailable, CodeStoreUnavailable, "Too many passkey ceremonies are pending; try again shortly.", err)
+		return newError(CodeStoreUnavailable, "Too many passkey ceremonies are pending; try again shortly.", err)
 	}
-	return newError(http.StatusServiceUnavailable, CodeStoreUnavailable, "Passkeys are unavailable right now; try again shortly.", err)
+	return newError(CodeStoreUnavailable, "Passkeys are unavailable right now; try again shortly.", err)
 }
 
 // readFinish reads a finish request's body, parses it with parse and takes the ceremony
@@ -203,7 +203,7 @@ func readFinish[T any](s *Server, w http.ResponseWriter, r *http.Request, kind c
 		if c := challengeOf(body); c != "" {
 			_, _ = s.take(r.Context(), w, r, kind, c)
 		}
-		return zero, nil, newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err)
+		return zero, nil, newError(CodeBadRequest, "The credential could not be parsed.", err)
 	}
 	session, e := s.take(r.Context(), w, r, kind, challenge(parsed))
 	if e != nil {
@@ -215,19 +215,20 @@ func readFinish[T any](s *Server, w http.ResponseWriter, r *http.Request, kind c
 // readBody reads a finish request's JSON body within Config.MaxBodyBytes.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
 	if r.Method != http.MethodPost {
-		return nil, newError(http.StatusMethodNotAllowed, CodeBadRequest, "Use POST.", nil)
+		w.Header().Set("Allow", http.MethodPost)
+		return nil, newError(CodeMethodNotAllowed, "Use POST.", nil)
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return nil, newError(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Send the credential as application/json.", nil)
+		return nil, newError(CodeUnsupportedMediaType, "Send the credential as application/json.", nil)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, newError(http.StatusRequestEntityTooLarge, CodePayloadTooLarge, fmt.Sprintf("The body exceeds %d bytes.", s.cfg.MaxBodyBytes), nil)
+			return nil, newError(CodePayloadTooLarge, fmt.Sprintf("The body exceeds %d bytes.", s.cfg.MaxBodyBytes), nil)
 		}
-		return nil, newError(http.StatusBadRequest, CodeBadRequest, "Could not read the request body.", err)
+		return nil, newError(CodeBadRequest, "Could not read the request body.", err)
 	}
 	return body, nil
 }
@@ -256,7 +257,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, verb string, e *Er
 func verificationError(err error) *Error {
 	var pe *protocol.Error
 	if errors.As(err, &pe) && pe.Type == "parse_error" {
-		return newError(http.StatusBadRequest, CodeBadRequest, "The credential could not be parsed.", err)
+		return newError(CodeBadRequest, "The credential could not be parsed.", err)
 	}
-	return newError(http.StatusBadRequest, CodeVerificationFailed, "The passkey could not be verified.", err)
+	return newError(CodeVerificationFailed, "The passkey could not be verified.", err)
 }

@@ -19,7 +19,7 @@ func TestRegisterThenSignIn(t *testing.T) {
 	b := g.browser()
 	a := softauth.New()
 	cred := g.register(b, a)
-	stored := g.creds[string(cred.ID)]
+	stored := g.creds.row(cred.ID)
 	if stored == nil || !bytes.Equal(stored.UserID, alice.ID) || len(stored.PublicKey) == 0 || !stored.UserVerified {
 		t.Fatalf("stored credential: %+v", stored)
 	}
@@ -98,7 +98,7 @@ func TestSyncedPasskeyKeepsWorking(t *testing.T) {
 	a.Flags |= softauth.FlagBE | softauth.FlagBS
 	a.Counting = false
 	cred := g.register(b, a)
-	if c := g.creds[string(cred.ID)]; !c.BackupEligible || !c.BackupState {
+	if c := g.creds.row(cred.ID); !c.BackupEligible || !c.BackupState {
 		t.Fatalf("flags not kept: %+v", c)
 	}
 	for range 3 {
@@ -226,10 +226,10 @@ func TestFinishErrors(t *testing.T) {
 			g := newRig(t, tc.cfg)
 			e := env{g: g, b: g.browser(), a: softauth.New()}
 			e.cred = g.register(e.b, e.a)
-			before := len(g.creds)
+			before := g.creds.len()
 			st, body := tc.run(e)
 			wantCode(t, st, body, tc.status, tc.code)
-			if len(g.creds) != before {
+			if g.creds.len() != before {
 				t.Fatalf("a failed finish stored a credential")
 			}
 		})
@@ -330,12 +330,25 @@ func TestTakeIsAtomic(t *testing.T) {
 }
 
 func TestWriteErrorHidesCauses(t *testing.T) {
-	g := newRig(t, nil)
-	_ = g
 	w := newRecorder()
 	WriteError(w, context.DeadlineExceeded)
 	if w.code != 500 || !strings.Contains(w.body.String(), `"code":"internal_error"`) || strings.Contains(w.body.String(), "deadline") {
 		t.Fatalf("%d %s", w.code, w.body.String())
+	}
+}
+
+// TestWriteErrorZeroStatus: an app's own *Error with no status is answered with its code's
+// status from the table, and with 500 for a code the table does not have.
+func TestWriteErrorZeroStatus(t *testing.T) {
+	for _, tc := range []struct {
+		code string
+		want int
+	}{{CodeUserMismatch, 400}, {CodeStoreUnavailable, 503}, {CodeMethodNotAllowed, 405}, {"not_a_code", 500}} {
+		w := newRecorder()
+		WriteError(w, &Error{Code: tc.code, Message: "m"})
+		if w.code != tc.want || !strings.Contains(w.body.String(), `"code":"`+tc.code+`"`) {
+			t.Errorf("%s: %d %s, want %d", tc.code, w.code, w.body.String(), tc.want)
+		}
 	}
 }
 
@@ -344,7 +357,7 @@ func TestWriteErrorHidesCauses(t *testing.T) {
 func TestVerbMisuse(t *testing.T) {
 	g := newRig(t, nil)
 	w := newRecorder()
-	if _, err := g.srv.FinishAuthentication(w, httptestRequest("GET", "/login/finish", ""), g.lookup); err == nil || w.code != 405 {
+	if _, err := g.srv.FinishAuthentication(w, httptestRequest("GET", "/login/finish", ""), g.creds.lookup); err == nil || w.code != 405 {
 		t.Fatalf("GET finish: %d %v", w.code, err)
 	}
 	w = newRecorder()

@@ -96,6 +96,8 @@ var codeInfo = map[Code]struct {
 const (
 	// ServerCodeBadRequest (400): not a well-formed WebAuthn response
 	ServerCodeBadRequest = "bad_request"
+	// ServerCodeMethodNotAllowed (405): not a `POST` (a `GET` of a ceremony route, a verb mounted for another method)
+	ServerCodeMethodNotAllowed = "method_not_allowed"
 	// ServerCodeUnsupportedMediaType (415): body not `application/json`
 	ServerCodeUnsupportedMediaType = "unsupported_media_type"
 	// ServerCodePayloadTooLarge (413): body over `Config.MaxBodyBytes` (64 KiB)
@@ -110,7 +112,7 @@ const (
 	ServerCodeVerificationFailed = "verification_failed"
 	// ServerCodeUnknownCredential (400): the app has no credential with this ID
 	ServerCodeUnknownCredential = "unknown_credential"
-	// ServerCodeUserMismatch (400): the user handle is not the credential's user
+	// ServerCodeUserMismatch (400): the user handle is not the credential's user; `Routes`: a registration finished by another account than began it
 	ServerCodeUserMismatch = "user_mismatch"
 	// ServerCodeSignCountRegressed (400): the signature counter went back (cloned authenticator?); `SignCountFlag` lets it through flagged
 	ServerCodeSignCountRegressed = "sign_count_regressed"

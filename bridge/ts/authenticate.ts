@@ -1,5 +1,5 @@
 import { ceremony } from "./ceremony.js";
-import type { AuthenticateOptions, CeremonyOptions } from "./types.js";
+import type { AuthenticateOptions, AuthenticationResponseJSON, CeremonyOptions } from "./types.js";
 
 /**
  * Signs in with a passkey from the begin endpoint's options JSON and resolves to the

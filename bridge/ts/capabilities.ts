@@ -10,10 +10,10 @@ import type { Capabilities } from "./types.js";
  * `userVerifyingPlatformAuthenticator` from isUserVerifyingPlatformAuthenticatorAvailable).
  * Never rejects.
  */
-export async function capabilities(): Promise<Capabilities> {
+export const capabilities = async (): Promise<Capabilities> => {
   try {
     return await g.PublicKeyCredential.getClientCapabilities();
   } catch {}
   const u = await ask("isUserVerifyingPlatformAuthenticatorAvailable");
   return { conditionalGet: await isConditionalSupported(), conditionalCreate: false, passkeyPlatformAuthenticator: u, userVerifyingPlatformAuthenticator: u };
-}
+};

@@ -6,23 +6,16 @@ import { g } from "./global.js";
 import { identifyError, type Why } from "./identify-error.js";
 import { isSupported } from "./is-supported.js";
 import { parseOptions } from "./parse-options.js";
+import { type Pending, shared } from "./shared.js";
 import type { Ceremony, CeremonyOptions } from "./types.js";
-
-/** A ceremony in flight: `k` kills it, `d` resolves once it has settled. */
-interface Pending {
-  k(w: Why): void;
-  d: Promise<void>;
-}
-
-/** Shared state: the pending ceremony, if any. */
-export const state: { p?: Pending } = {};
 
 /**
  * Runs one ceremony: validates and parses the options, supersedes (and awaits) the
- * pending ceremony, calls navigator.credentials.create/get and serializes the result.
+ * pending ceremony (of any copy of the bridge: see shared.ts), calls
+ * navigator.credentials.create/get and serializes the result.
  * Every failure rejects with a PasskeyError.
  */
-export async function ceremony(c: Ceremony, input: any, o: CeremonyOptions = {}): Promise<any> {
+export const ceremony = async (c: Ceremony, input: any, o: CeremonyOptions = {}): Promise<any> => {
   const s = o.signal,
     X = (code: PasskeyErrorCode, cause?: unknown) => new PasskeyError(code, c, cause);
   if (!isSupported()) throw X("no_webauthn");
@@ -40,13 +33,13 @@ export async function ceremony(c: Ceremony, input: any, o: CeremonyOptions = {})
     throw X("bad_options", e);
   }
   const ac = new AbortController(),
-    prev = state.p,
+    prev = shared.p,
     onAbort = () => me.k("aborted");
   let why: Why | undefined,
     done!: () => void,
     timer: any,
     t0: any;
-  const me: Pending = (state.p = {
+  const me: Pending = (shared.p = {
     k: (w) => {
       why ||= w;
       ac.abort();
@@ -74,7 +67,7 @@ export async function ceremony(c: Ceremony, input: any, o: CeremonyOptions = {})
   } finally {
     clearTimeout(timer);
     s?.removeEventListener("abort", onAbort);
-    if (state.p == me) state.p = undefined;
+    if (shared.p == me) shared.p = undefined;
     done();
   }
-}
+};

@@ -14,7 +14,7 @@ const get = (r: any, m: string) => {
  * extension outputs (prf results, largeBlob blob), becomes base64url. Throws when
  * neither works.
  */
-export function credentialToJSON(cr: any): any {
+export const credentialToJSON = (cr: any): any => {
   try {
     return cr.toJSON();
   } catch {}
@@ -27,4 +27,4 @@ export function credentialToJSON(cr: any): any {
     if (v != null) o.response[k] = v;
   }
   return walk(o, toB64u);
-}
+};

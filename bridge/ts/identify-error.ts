@@ -23,11 +23,10 @@ export interface ErrorContext {
  * Maps whatever a ceremony threw to a PasskeyError, using the context
  * (our abort reason, rpId, timeout, elapsed time) and not only the DOMException name.
  */
-export function identifyError(err: unknown, x: ErrorContext): PasskeyError {
+export const identifyError = (err: unknown, x: ErrorContext): PasskeyError => {
   if (err instanceof PasskeyError) return err;
   const n = (err as Error)?.name;
-  const h = g.location.hostname,
-    r = x.r;
+  const r = x.r;
   const code: PasskeyErrorCode =
     x.w ||
     (n == "AbortError"
@@ -43,7 +42,7 @@ export function identifyError(err: unknown, x: ErrorContext): PasskeyError {
           : n == "SecurityError"
             ? !g.isSecureContext
               ? "insecure_context"
-              : r && h != r && !h.endsWith("." + r)
+              : r && !("." + g.location.hostname).endsWith("." + r) // host neither rpId nor under it
                 ? "rp_id_mismatch"
                 : "invalid_domain"
             : n == "NotSupportedError"
@@ -56,4 +55,4 @@ export function identifyError(err: unknown, x: ErrorContext): PasskeyError {
                     ? "authenticator_error"
                     : "unknown");
   return new PasskeyError(code, x.c, err);
-}
+};

@@ -1,9 +1,12 @@
-// Entry of the injected script: installs window.chirp.passkeys once (a second copy keeps the first).
+// Entry of the injected script: installs window.chirp.passkeys once (a second copy keeps the
+// first). It shares its state with every other copy of the same version, such as an
+// application's bundled ES module (see shared.ts).
 import { abort } from "./abort.js";
 import { authenticate } from "./authenticate.js";
 import { authenticateWith } from "./authenticate-with.js";
 import { capabilities } from "./capabilities.js";
 import { PasskeyError } from "./error.js";
+import { g } from "./global.js";
 import { isConditionalSupported } from "./is-conditional-supported.js";
 import { isSupported } from "./is-supported.js";
 import { register } from "./register.js";
@@ -11,7 +14,10 @@ import { registerWith } from "./register-with.js";
 import type { ChirpPasskeys } from "./types.js";
 import { version } from "./version.js";
 
-((window as any).chirp ||= {}).passkeys ||= {
+// Types only, for `import "@chirpkit/passkeys/script"`: they declare window.chirp.
+export type { ChirpNamespace, ChirpPasskeys } from "./types.js";
+
+(g.chirp ||= {}).passkeys ||= {
   version,
   register,
   authenticate,

@@ -3,23 +3,14 @@
  * by the injected script.
  * @module
  */
-import type { ChirpNamespace } from "./types.js";
-
 export { abort } from "./abort.js";
 export { authenticate } from "./authenticate.js";
 export { authenticateWith } from "./authenticate-with.js";
 export { capabilities } from "./capabilities.js";
-export { PasskeyError, type PasskeyErrorCode, type PasskeyReason } from "./error.js";
+export { PasskeyError, type PasskeyErrorCode, type PasskeyErrorConstructor, type PasskeyReason, type ServerCode } from "./error.js";
 export { isConditionalSupported } from "./is-conditional-supported.js";
 export { isSupported } from "./is-supported.js";
 export { register } from "./register.js";
 export { registerWith } from "./register-with.js";
 export type * from "./types.js";
 export { version } from "./version.js";
-
-declare global {
-  interface Window {
-    /** chirpkit namespace, installed by the injected bridge script. */
-    chirp: ChirpNamespace;
-  }
-}

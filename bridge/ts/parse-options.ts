@@ -14,8 +14,8 @@ const BIN = /^(challenge|id|first|second|write)$/;
  * PublicKeyCredential.parse*OptionsFromJSON where the browser has it, else by hand
  * (base64url → ArrayBuffer for the binary members; unknown members such as `hints` kept).
  */
-export function parseOptions(c: Ceremony, o: any): any {
+export const parseOptions = (c: Ceremony, o: any): any => {
   const P = g.PublicKeyCredential,
     f = P[`parse${c == "register" ? "Creation" : "Request"}OptionsFromJSON`];
   return f ? f.call(P, o) : walk(o, (v, k) => (typeof v == "string" && BIN.test(k!) ? fromB64u(v) : v));
-}
+};

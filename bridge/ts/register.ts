@@ -1,5 +1,5 @@
 import { ceremony } from "./ceremony.js";
-import type { CeremonyOptions, RegisterOptions } from "./types.js";
+import type { CeremonyOptions, RegisterOptions, RegistrationResponseJSON } from "./types.js";
 
 /**
  * Creates a passkey from the begin endpoint's options JSON and resolves to the

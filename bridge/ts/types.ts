@@ -5,8 +5,11 @@ import type { capabilities } from "./capabilities.js";
 import type { PasskeyError } from "./error.js";
 import type { isConditionalSupported } from "./is-conditional-supported.js";
 import type { isSupported } from "./is-supported.js";
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "./json-types.js";
 import type { register } from "./register.js";
 import type { registerWith } from "./register-with.js";
+
+export type * from "./json-types.js";
 
 /** Which WebAuthn ceremony failed. */
 export type Ceremony = "register" | "authenticate";
@@ -16,22 +19,37 @@ export type Ceremony = "register" | "authenticate";
  * (`PublicKeyCredentialCreationOptionsJSON`, go-webauthn's `publicKey` member)
  * or wrapped as `{publicKey, mediation?}` (go-webauthn's `protocol.CredentialCreation`).
  */
-export type RegisterOptions =
-  | PublicKeyCredentialCreationOptionsJSON
-  | { publicKey: PublicKeyCredentialCreationOptionsJSON; mediation?: CredentialMediationRequirement };
+export type RegisterOptions = PublicKeyCredentialCreationOptionsJSON | { publicKey: PublicKeyCredentialCreationOptionsJSON; mediation?: Mediation };
 
 /**
  * Options of `authenticate`: bare `PublicKeyCredentialRequestOptionsJSON` or wrapped
  * as `{publicKey, mediation?}` (go-webauthn's `protocol.CredentialAssertion`).
  */
-export type AuthenticateOptions =
-  | PublicKeyCredentialRequestOptionsJSON
-  | { publicKey: PublicKeyCredentialRequestOptionsJSON; mediation?: CredentialMediationRequirement };
+export type AuthenticateOptions = PublicKeyCredentialRequestOptionsJSON | { publicKey: PublicKeyCredentialRequestOptionsJSON; mediation?: Mediation };
+
+/** `mediation` of wrapped options (lib.dom's `CredentialMediationRequirement`). */
+export type Mediation = "conditional" | "optional" | "required" | "silent";
+
+/**
+ * The consumer's `AbortSignal` (DOM, or Node's), or where its `lib` has none, the part of
+ * one that the bridge uses.
+ */
+export type Signal = typeof globalThis extends { AbortSignal: { prototype: infer S } }
+  ? S
+  : { readonly aborted: boolean; addEventListener(type: "abort", f: () => void): void; removeEventListener(type: "abort", f: () => void): void };
+
+/**
+ * The consumer's `fetch` type (DOM, or Node's), or where its `lib` has none, the part of
+ * one that the bridge uses.
+ */
+export type Fetch = typeof globalThis extends { fetch: infer F }
+  ? F
+  : (url: string, init: { method: string; credentials: string; headers: Record<string, string>; body: string; signal?: Signal }) => Promise<{ ok: boolean; status: number; json(): Promise<any> }>;
 
 /** Per-call options of `register` / `authenticate`. */
 export interface CeremonyOptions {
   /** Aborts the ceremony; it then rejects with `cancelled` / `aborted`. */
-  signal?: AbortSignal;
+  signal?: Signal;
   /**
    * Use `mediation: "conditional"`: autofill sign-in for `authenticate`,
    * automatic passkey upgrade for `register`. Rejects with
@@ -57,7 +75,7 @@ export interface WithOptions extends CeremonyOptions {
   /** Name of the meta element holding the CSRF token (default `csrf-token`). */
   csrfMeta?: string;
   /** fetch implementation (default the global `fetch`). */
-  fetch?: typeof fetch;
+  fetch?: Fetch;
 }
 
 /**
@@ -84,4 +102,11 @@ export interface ChirpPasskeys {
 /** The `window.chirp` namespace; other chirpkit parts may add members. */
 export interface ChirpNamespace {
   passkeys: ChirpPasskeys;
+}
+
+declare global {
+  interface Window {
+    /** chirpkit namespace, installed by the injected bridge script. */
+    chirp: ChirpNamespace;
+  }
 }

@@ -5,7 +5,7 @@ import { register } from "./register.js";
 import type { Ceremony, WithOptions } from "./types.js";
 
 /** begin → ceremony → finish, with CSRF header, same-origin credentials and JSON. */
-export async function withServer(c: Ceremony, o: WithOptions): Promise<any> {
+export const withServer = async (c: Ceremony, o: WithOptions): Promise<any> => {
   const F = o.fetch || g.fetch,
     tok = o.csrfToken ?? g.document.querySelector(`meta[name="${o.csrfMeta || "csrf-token"}"]`)?.content,
     headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
@@ -23,4 +23,4 @@ export async function withServer(c: Ceremony, o: WithOptions): Promise<any> {
     return j;
   };
   return post(o.finish, await (c == "register" ? register : authenticate)(await post(o.begin, o.body ?? {}), o));
-}
+};

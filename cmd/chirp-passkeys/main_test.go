@@ -4,27 +4,39 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/chirpkit/passkeys/examples/minimal/app"
+	"github.com/chirpkit/passkeys/injector"
+	"github.com/chirpkit/passkeys/internal/testapp"
+	"github.com/chirpkit/passkeys/server"
 )
 
 func TestCheckCommand(t *testing.T) {
 	t.Setenv("PASSKEY_RP_ID", "")
 	t.Setenv("PASSKEY_ORIGIN", "")
-	// The example app, to probe over HTTP.
+	// A net/http app to probe over HTTP: the ready routes, a page and a stylesheet,
+	// behind the injector.
 	ts := httptest.NewUnstartedServer(nil)
 	origin := "http://localhost:" + strings.Split(ts.Listener.Addr().String(), ":")[1]
-	a, err := app.New(app.Options{DB: filepath.Join(t.TempDir(), "d.db"), RPID: "localhost", Origins: []string{origin},
+	srv, err := server.New(server.Config{RPID: "localhost", Origins: []string{origin},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	ts.Config.Handler = a.Handler()
+	mux := http.NewServeMux()
+	testapp.Routes(srv, testapp.NewCredentials()).Mount(mux)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!doctype html><title>app</title><body><p>hello</p></body>")
+	})
+	mux.HandleFunc("GET /static/app.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css")
+		io.WriteString(w, "body{}")
+	})
+	ts.Config.Handler = injector.Middleware(injector.Options{})(mux)
 	ts.Start()
 	defer ts.Close()
 

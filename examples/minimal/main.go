@@ -1,10 +1,14 @@
 // Command minimal runs the example app of chirpkit/passkeys: sign up with a password, add
 // a passkey on the dashboard, sign in with it.
 //
-//	go run ./examples/minimal [-addr localhost:8000] [-db passkeys-demo.db] [-redis redis://localhost:6379/0]
+//	cd examples && go run ./minimal [-addr localhost:8000] [-db passkeys-demo.db] [-redis redis://localhost:6379/0]
 //
-// PASSKEY_RP_ID (default localhost) and PASSKEY_ORIGIN (default http://localhost:8000, a
-// comma-separated list allowed) configure the relying party.
+// make demo at the repository root runs it with the defaults.
+//
+// PASSKEY_RP_ID (default localhost) and PASSKEY_ORIGIN (a comma-separated list allowed)
+// configure the relying party. The origin defaults to the one a browser opens for -addr:
+// http://localhost:PORT for a localhost, loopback or empty host (-addr :9000 too); another
+// host needs PASSKEY_ORIGIN, since browsers allow passkeys over http on localhost only.
 package main
 
 import (
@@ -14,11 +18,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/chirpkit/passkeys/examples/minimal/app"
-	"github.com/chirpkit/passkeys/server"
+	"github.com/chirpkit/passkeys/redisstore"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -28,19 +31,24 @@ func main() {
 	redisURL := flag.String("redis", "", "Redis URL (redis://host:port/db) for the ceremony store; default: in memory")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*addr, *db, *redisURL, log); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *addr, *db, *redisURL, log); err != nil {
 		log.Error("minimal", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, db, redisURL string, log *slog.Logger) error {
-	rpID := env("PASSKEY_RP_ID", "localhost")
-	var origins []string
-	for _, o := range strings.Split(env("PASSKEY_ORIGIN", "http://localhost:8000"), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			origins = append(origins, o)
-		}
+// run serves the app on addr until ctx is done. It logs the URL to open as "url".
+func run(ctx context.Context, addr, db, redisURL string, log *slog.Logger) error {
+	ln, listening, err := app.Listen(addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	rpID, origins, err := app.RelyingParty(listening, os.Getenv)
+	if err != nil {
+		return fmt.Errorf("-addr: %w", err)
 	}
 	opts := app.Options{DB: db, RPID: rpID, Origins: origins, Logger: log}
 	if redisURL != "" {
@@ -50,22 +58,13 @@ func run(addr, db, redisURL string, log *slog.Logger) error {
 		}
 		client := redis.NewClient(ro)
 		defer client.Close()
-		opts.Store = server.NewRedisStore(client, server.RedisStoreOptions{})
+		opts.Store = redisstore.New(client, redisstore.Options{})
 	}
 	a, err := app.New(opts)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	log.Info("passkeys demo", "url", origins[0], "rp_id", rpID, "db", db)
-	return app.Serve(ctx, addr, a.Handler())
-}
-
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
+	log.Info("passkeys demo", "url", origins[0], "rp_id", rpID, "listen", ln.Addr().String(), "db", db)
+	return app.Serve(ctx, ln, a.Handler())
 }

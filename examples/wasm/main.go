@@ -5,15 +5,17 @@
 // the package bridge/passkeys). The client is built at start (GOOS=js GOARCH=wasm go
 // build), so Go must be installed.
 //
-//	go run ./examples/wasm [-addr localhost:8001] [-db passkeys-wasm.db]
+//	cd examples && go run ./wasm [-addr localhost:8001] [-db passkeys-wasm.db]
 //
 // Then open http://localhost:8001/wasm in Chromium. PASSKEY_RP_ID (default localhost)
-// and PASSKEY_ORIGIN (default http://ADDR) configure the relying party.
+// and PASSKEY_ORIGIN configure the relying party, as for examples/minimal: the origin
+// defaults to http://localhost:PORT for a localhost, loopback or empty host of -addr.
 package main
 
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -37,6 +39,15 @@ func main() {
 func run(addr, db string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ln, listening, err := app.Listen(addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	rpID, origins, err := app.RelyingParty(listening, os.Getenv)
+	if err != nil {
+		return fmt.Errorf("-addr: %w", err)
+	}
 	dir, err := os.MkdirTemp("", "chirp-passkeys-wasm-")
 	if err != nil {
 		return err
@@ -47,20 +58,11 @@ func run(addr, db string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	origin := env("PASSKEY_ORIGIN", "http://"+addr)
-	a, err := app.New(app.Options{DB: db, RPID: env("PASSKEY_RP_ID", "localhost"), Origins: []string{origin},
-		Logger: log, Routes: site.Routes(files)})
+	a, err := app.New(app.Options{DB: db, RPID: rpID, Origins: origins, Logger: log, Routes: site.Routes(files)})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	log.Info("passkeys wasm demo", "url", origin+"/wasm")
-	return app.Serve(ctx, addr, a.Handler())
-}
-
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
+	log.Info("passkeys wasm demo", "url", origins[0]+"/wasm", "rp_id", rpID, "listen", ln.Addr().String())
+	return app.Serve(ctx, ln, a.Handler())
 }

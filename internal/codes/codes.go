@@ -1,9 +1,11 @@
 // Package codes is the one source of truth for the passkey failure reasons, the bridge's
-// error codes and the server's error codes. go generate (./gen) writes from it:
+// error codes and the server's error codes with their HTTP statuses. go generate (./gen)
+// writes from it:
 //
-//	bridge/ts/codes.gen.ts        PasskeyReason, PasskeyErrorCode and the CODES table of error.ts
+//	bridge/ts/error.ts            PasskeyReason, PasskeyErrorCode and the CODES table, between
+//	                              the lines // codes:begin and // codes:end
 //	bridge/passkeys/codes_gen.go  Reason*, Code* and ServerCode* constants of the Go (wasm) client
-//	server/codes_gen.go           the server's Code* constants
+//	server/codes_gen.go           the server's Code* constants and statusOf, the status of each
 //	README.md, bridge/README.md   the tables between <!-- codes:begin --> and <!-- codes:end -->
 //
 // Edit this file, then run go generate ./internal/codes; make codes-check fails when a
@@ -33,7 +35,7 @@ type BridgeCode struct {
 type ServerCode struct {
 	Name    string // wire value
 	Go      string // Go identifier suffix (server.CodeBadRequest, passkeys.ServerCodeBadRequest)
-	Status  int
+	Status  int    // the HTTP status of every answer with this code (server.statusOf)
 	Doc     string // Go doc comment (lines)
 	Meaning string // the "meaning" column of README.md
 }
@@ -110,6 +112,9 @@ var ServerCodes = []ServerCode{
 	{"bad_request", "BadRequest", 400,
 		"CodeBadRequest: the body is not a well-formed WebAuthn response.",
 		"not a well-formed WebAuthn response"},
+	{"method_not_allowed", "MethodNotAllowed", 405,
+		"CodeMethodNotAllowed: the request is not a POST (the answer carries Allow: POST).",
+		"not a `POST` (a `GET` of a ceremony route, a verb mounted for another method)"},
 	{"unsupported_media_type", "UnsupportedMediaType", 415,
 		"CodeUnsupportedMediaType: the request body is not application/json.",
 		"body not `application/json`"},
@@ -132,8 +137,8 @@ var ServerCodes = []ServerCode{
 		"CodeUnknownCredential: the app has no credential with this ID.",
 		"the app has no credential with this ID"},
 	{"user_mismatch", "UserMismatch", 400,
-		"CodeUserMismatch: the response's user handle is not the stored credential's user.",
-		"the user handle is not the credential's user"},
+		"CodeUserMismatch: the response's user handle is not the stored credential's user\n(or, in Routes, a registration begun for one account is finished by another).",
+		"the user handle is not the credential's user; `Routes`: a registration finished by another account than began it"},
 	{"sign_count_regressed", "SignCountRegressed", 400,
 		"CodeSignCountRegressed: the authenticator's signature counter went backwards,\na sign of a cloned authenticator (see SignCountPolicy).",
 		"the signature counter went back (cloned authenticator?); `SignCountFlag` lets it through flagged"},

@@ -1,2 +1,2 @@
-/** Cancels the pending ceremony, if any: it rejects with `cancelled` / `aborted`. */
+/** Cancels the pending ceremony, if any (started by any copy of the bridge): it rejects with `cancelled` / `aborted`. */
 export declare const abort: () => void;

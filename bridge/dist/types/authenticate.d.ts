@@ -1,4 +1,4 @@
-import type { AuthenticateOptions, CeremonyOptions } from "./types.js";
+import type { AuthenticateOptions, AuthenticationResponseJSON, CeremonyOptions } from "./types.js";
 /**
  * Signs in with a passkey from the begin endpoint's options JSON and resolves to the
  * AuthenticationResponseJSON to POST to the finish endpoint. Rejects with PasskeyError.

@@ -6,4 +6,4 @@ import type { Capabilities } from "./types.js";
  * `userVerifyingPlatformAuthenticator` from isUserVerifyingPlatformAuthenticatorAvailable).
  * Never rejects.
  */
-export declare function capabilities(): Promise<Capabilities>;
+export declare const capabilities: () => Promise<Capabilities>;

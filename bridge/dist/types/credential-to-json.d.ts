@@ -5,4 +5,4 @@
  * extension outputs (prf results, largeBlob blob), becomes base64url. Throws when
  * neither works.
  */
-export declare function credentialToJSON(cr: any): any;
+export declare const credentialToJSON: (cr: any) => any;

@@ -19,4 +19,4 @@ export interface ErrorContext {
  * Maps whatever a ceremony threw to a PasskeyError, using the context
  * (our abort reason, rpId, timeout, elapsed time) and not only the DOMException name.
  */
-export declare function identifyError(err: unknown, x: ErrorContext): PasskeyError;
+export declare const identifyError: (err: unknown, x: ErrorContext) => PasskeyError;

@@ -1,1 +1,1 @@
-export {};
+export type { ChirpNamespace, ChirpPasskeys } from "./types.js";

@@ -4,4 +4,4 @@ import type { Ceremony } from "./types.js";
  * PublicKeyCredential.parse*OptionsFromJSON where the browser has it, else by hand
  * (base64url → ArrayBuffer for the binary members; unknown members such as `hints` kept).
  */
-export declare function parseOptions(c: Ceremony, o: any): any;
+export declare const parseOptions: (c: Ceremony, o: any) => any;

@@ -1,4 +1,4 @@
-import type { CeremonyOptions, RegisterOptions } from "./types.js";
+import type { CeremonyOptions, RegisterOptions, RegistrationResponseJSON } from "./types.js";
 /**
  * Creates a passkey from the begin endpoint's options JSON and resolves to the
  * RegistrationResponseJSON to POST to the finish endpoint. Rejects with PasskeyError.

@@ -5,8 +5,10 @@ import type { capabilities } from "./capabilities.js";
 import type { PasskeyError } from "./error.js";
 import type { isConditionalSupported } from "./is-conditional-supported.js";
 import type { isSupported } from "./is-supported.js";
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "./json-types.js";
 import type { register } from "./register.js";
 import type { registerWith } from "./register-with.js";
+export type * from "./json-types.js";
 /** Which WebAuthn ceremony failed. */
 export type Ceremony = "register" | "authenticate";
 /**
@@ -16,7 +18,7 @@ export type Ceremony = "register" | "authenticate";
  */
 export type RegisterOptions = PublicKeyCredentialCreationOptionsJSON | {
     publicKey: PublicKeyCredentialCreationOptionsJSON;
-    mediation?: CredentialMediationRequirement;
+    mediation?: Mediation;
 };
 /**
  * Options of `authenticate`: bare `PublicKeyCredentialRequestOptionsJSON` or wrapped
@@ -24,12 +26,44 @@ export type RegisterOptions = PublicKeyCredentialCreationOptionsJSON | {
  */
 export type AuthenticateOptions = PublicKeyCredentialRequestOptionsJSON | {
     publicKey: PublicKeyCredentialRequestOptionsJSON;
-    mediation?: CredentialMediationRequirement;
+    mediation?: Mediation;
 };
+/** `mediation` of wrapped options (lib.dom's `CredentialMediationRequirement`). */
+export type Mediation = "conditional" | "optional" | "required" | "silent";
+/**
+ * The consumer's `AbortSignal` (DOM, or Node's), or where its `lib` has none, the part of
+ * one that the bridge uses.
+ */
+export type Signal = typeof globalThis extends {
+    AbortSignal: {
+        prototype: infer S;
+    };
+} ? S : {
+    readonly aborted: boolean;
+    addEventListener(type: "abort", f: () => void): void;
+    removeEventListener(type: "abort", f: () => void): void;
+};
+/**
+ * The consumer's `fetch` type (DOM, or Node's), or where its `lib` has none, the part of
+ * one that the bridge uses.
+ */
+export type Fetch = typeof globalThis extends {
+    fetch: infer F;
+} ? F : (url: string, init: {
+    method: string;
+    credentials: string;
+    headers: Record<string, string>;
+    body: string;
+    signal?: Signal;
+}) => Promise<{
+    ok: boolean;
+    status: number;
+    json(): Promise<any>;
+}>;
 /** Per-call options of `register` / `authenticate`. */
 export interface CeremonyOptions {
     /** Aborts the ceremony; it then rejects with `cancelled` / `aborted`. */
-    signal?: AbortSignal;
+    signal?: Signal;
     /**
      * Use `mediation: "conditional"`: autofill sign-in for `authenticate`,
      * automatic passkey upgrade for `register`. Rejects with
@@ -54,7 +88,7 @@ export interface WithOptions extends CeremonyOptions {
     /** Name of the meta element holding the CSRF token (default `csrf-token`). */
     csrfMeta?: string;
     /** fetch implementation (default the global `fetch`). */
-    fetch?: typeof fetch;
+    fetch?: Fetch;
 }
 /**
  * Client capabilities: the result of `PublicKeyCredential.getClientCapabilities()`,
@@ -78,4 +112,10 @@ export interface ChirpPasskeys {
 /** The `window.chirp` namespace; other chirpkit parts may add members. */
 export interface ChirpNamespace {
     passkeys: ChirpPasskeys;
+}
+declare global {
+    interface Window {
+        /** chirpkit namespace, installed by the injected bridge script. */
+        chirp: ChirpNamespace;
+    }
 }

@@ -1,2 +1,2 @@
-/** Version of the bridge (semantic version of the `@chirpkit/passkeys` package). */
-export declare const version = "0.1.0";
+/** Version of the bridge: the release of the Go module and of the npm package `@chirpkit/passkeys`. */
+export declare const version = "0.2.0";

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/andybalholm/brotli"
+	"github.com/chirpkit/passkeys/bridge"
 	"github.com/chirpkit/passkeys/internal/modroot"
 )
 
@@ -85,5 +89,24 @@ func TestGzipDeterministic(t *testing.T) {
 	b, _ := Gzip([]byte("hello hello hello"))
 	if string(a) != string(b) || a[4] != 0 || a[5] != 0 || a[6] != 0 || a[7] != 0 {
 		t.Fatalf("gzip not deterministic or has a timestamp: % x", a[:10])
+	}
+}
+
+// TestScriptBrotli checks the embedded brotli variant (here, since brotli is the
+// bundler's dependency, not the core's).
+func TestScriptBrotli(t *testing.T) {
+	b := bridge.ScriptBrotli()
+	if b == nil {
+		t.Skip("no brotli variant embedded")
+	}
+	got, err := io.ReadAll(brotli.NewReader(bytes.NewReader(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, bridge.Script()) {
+		t.Fatal("ScriptBrotli does not decompress to Script")
+	}
+	if len(b) >= len(bridge.ScriptGzip()) {
+		t.Errorf("brotli variant (%d bytes) is not smaller than gzip (%d)", len(b), len(bridge.ScriptGzip()))
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chirpkit/passkeys/ginpasskeys"
 	"github.com/chirpkit/passkeys/injector"
 	"github.com/chirpkit/passkeys/server"
 	"github.com/gin-gonic/gin"
@@ -111,7 +112,7 @@ func (a *App) Close() error { return a.db.Close() }
 func (a *App) routes(extra func(*App, gin.IRoutes)) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery(), securityHeaders, injector.Gin(injector.Options{Nonce: nonceOf}), a.sessions)
+	r.Use(gin.Recovery(), securityHeaders, ginpasskeys.Middleware(injector.Options{Nonce: nonceOf}), a.sessions)
 	static, _ := fs.Sub(staticFS, "static")
 	r.StaticFS("/static", http.FS(static))
 	// Pages answer HEAD too (gin routes it apart); the injector leaves HEAD untouched.

@@ -194,7 +194,7 @@ func (a *App) registerFinish(c *gin.Context) {
 		return // answered by the verb
 	}
 	if !bytes.Equal(cred.UserID, u.WebAuthnID) {
-		c.JSON(http.StatusForbidden, gin.H{"error": "This ceremony was begun for another account.", "code": server.CodeUserMismatch})
+		server.WriteError(c.Writer, &server.Error{Code: server.CodeUserMismatch, Message: "This ceremony was begun for another account."})
 		return
 	}
 	if err := a.addPasskey(c.Request.Context(), u.ID, cred); err != nil {

@@ -3,13 +3,35 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
-// Serve runs h on addr until ctx is done, then shuts down gracefully (5 s at most).
-func Serve(ctx context.Context, addr string, h http.Handler) error {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// Listen listens on addr and returns the listener with the address a browser is sent to
+// and the origin is derived from: addr with the port the listener got (addr ":0" picks
+// a free one).
+func Listen(addr string) (net.Listener, string, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("address %q: %w", addr, err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return ln, ln.Addr().String(), nil
+	}
+	return ln, net.JoinHostPort(host, strconv.Itoa(tcp.Port)), nil
+}
+
+// Serve runs h on ln until ctx is done, then shuts down gracefully (5 s at most).
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
@@ -18,7 +40,7 @@ func Serve(ctx context.Context, addr string, h http.Handler) error {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	<-stopped

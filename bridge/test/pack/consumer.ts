@@ -1,0 +1,79 @@
+// A browser application using @chirpkit/passkeys, compiled by run.sh against the packed
+// package with --strict and lib ES2020 + DOM (module resolution: bundler).
+import { PasskeyError, abort, authenticateWith, isSupported, register, version, type PasskeyReason, type RegistrationResponseJSON, type ServerCode } from "@chirpkit/passkeys";
+import "@chirpkit/passkeys/script"; // the IIFE: declares window.chirp
+
+/** What to show for a failure; exhaustive over the five reasons. */
+export function explain(e: PasskeyError): string | null {
+  switch (e.passkeyReason) {
+    case "cancelled":
+      return null;
+    case "duplicate":
+      return "This device already has a passkey for your account.";
+    case "misconfigured":
+      console.error("passkeys setup:", e.code, e.cause);
+      return "Passkeys are not available on this site right now.";
+    case "unsupported":
+      return null;
+    case "failed":
+      return e.retryable ? "Something went wrong. Try again?" : "Something went wrong.";
+    default: {
+      const never: never = e.passkeyReason;
+      return never;
+    }
+  }
+}
+
+/** Exhaustive over the server's codes (undefined: not a server_rejected error). */
+export function serverAdvice(code: ServerCode | undefined): string {
+  switch (code) {
+    case undefined:
+      return "";
+    case "challenge_expired":
+    case "challenge_missing":
+      return "The page is stale: reload it.";
+    case "login_required":
+      return "Sign in first.";
+    case "bad_request":
+    case "method_not_allowed":
+    case "unsupported_media_type":
+    case "payload_too_large":
+    case "ceremony_mismatch":
+    case "verification_failed":
+    case "unknown_credential":
+    case "user_mismatch":
+    case "sign_count_regressed":
+    case "store_unavailable":
+    case "internal_error":
+      return "The server refused the passkey.";
+    default: {
+      const never: never = code;
+      return never;
+    }
+  }
+}
+
+export async function signIn(button: HTMLButtonElement): Promise<void> {
+  if (!isSupported()) {
+    button.hidden = true;
+    return;
+  }
+  const ac = new AbortController();
+  try {
+    const res = await authenticateWith<{ redirect: string }>({ begin: "/login/begin", finish: "/login/finish", signal: ac.signal, fetch: window.fetch });
+    location.assign(res.redirect);
+  } catch (e) {
+    if (!(e instanceof PasskeyError)) throw e;
+    const reason: PasskeyReason = e.passkeyReason;
+    console.log(reason, e.code, e.status, serverAdvice(e.serverCode), explain(e));
+  }
+}
+
+// the injected script's API is the same, and its PasskeyError the same class
+const p = window.chirp.passkeys;
+export const same: typeof PasskeyError = p.PasskeyError;
+export const v: string = version + p.version;
+// with DOM, `fetch` is the DOM's fetch type: a wrapper passes its init on as is
+p.registerWith({ begin: "/b", finish: "/f", fetch: (u, i) => fetch(u, i) }).catch((e: unknown) => e instanceof p.PasskeyError && explain(e));
+export const cred: Promise<RegistrationResponseJSON> = register({ publicKey: { challenge: "AA", rp: { name: "x" }, user: { id: "AQ", name: "a", displayName: "A" }, pubKeyCredParams: [{ type: "public-key", alg: -7 }] }, mediation: "conditional" });
+abort();

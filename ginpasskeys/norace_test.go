@@ -1,0 +1,5 @@
+//go:build !race
+
+package ginpasskeys_test
+
+const raceEnabled = false
