@@ -47,7 +47,7 @@ func TestTwoInstancesBehindOneOrigin(t *testing.T) {
 			}
 			origin := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
 			db := filepath.Join(t.TempDir(), "shared.db")
-			prefix := "e2e:" + t.Name() + ":"
+			prefix := rs.Prefix + t.Name() + ":"
 			instance := func() *site {
 				return startApp(t, func(o *app.Options) {
 					o.DB, o.Origins = db, []string{origin}

@@ -29,11 +29,11 @@ func newRedis(t *testing.T) (*redistest.Server, *redis.Client, *redisstore.Store
 	rs := redistest.Start(t)
 	client := redis.NewClient(&redis.Options{Addr: rs.Addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { client.Close() })
-	return rs, client, redisstore.New(client, redisstore.Options{Prefix: "test:"})
+	return rs, client, redisstore.New(client, redisstore.Options{Prefix: rs.Prefix})
 }
 
 func TestTakeOnceAndTTL(t *testing.T) {
-	_, client, s := newRedis(t)
+	rs, client, s := newRedis(t)
 	ctx := t.Context()
 	if err := s.Put(ctx, "k", []byte("v"), time.Minute); err != nil {
 		t.Fatal(err)
@@ -44,13 +44,13 @@ func TestTakeOnceAndTTL(t *testing.T) {
 	if _, ok, err := s.Take(ctx, "k"); err != nil || ok {
 		t.Fatalf("second take: %v %v", ok, err)
 	}
-	if n := client.Exists(ctx, "test:k").Val(); n != 0 {
+	if n := client.Exists(ctx, rs.Prefix+"k").Val(); n != 0 {
 		t.Fatalf("key left behind")
 	}
 	if err := s.Put(ctx, "short", []byte("v"), 50*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := client.PTTL(ctx, "test:short").Val(); ttl <= 0 || ttl > 50*time.Millisecond {
+	if ttl := client.PTTL(ctx, rs.Prefix+"short").Val(); ttl <= 0 || ttl > 50*time.Millisecond {
 		t.Fatalf("ttl in redis: %v", ttl)
 	}
 	time.Sleep(80 * time.Millisecond)
@@ -60,7 +60,7 @@ func TestTakeOnceAndTTL(t *testing.T) {
 	if err := s.Put(ctx, "never", []byte("v"), 0); err == nil {
 		t.Fatal("a put without a TTL was accepted")
 	}
-	if n := client.Exists(ctx, "test:never").Val(); n != 0 {
+	if n := client.Exists(ctx, rs.Prefix+"never").Val(); n != 0 {
 		t.Fatal("a refused put stored its key")
 	}
 }
@@ -132,6 +132,7 @@ func TestThroughTheVerbs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rs.RequireOwned(t) // the outage below stops the server
 	rs.Stop()
 	st, body, err := b.Post("/auth/passkey/login/begin", nil)
 	if err != nil || st != 503 || testapp.Code(body) != server.CodeStoreUnavailable {
@@ -165,7 +166,7 @@ func BenchmarkFinishAuthentication(b *testing.B) {
 	rs := redistest.Start(b)
 	client := redis.NewClient(&redis.Options{Addr: rs.Addr})
 	b.Cleanup(func() { client.Close() })
-	srv, err := server.New(testapp.Config(redisstore.New(client, redisstore.Options{})))
+	srv, err := server.New(testapp.Config(redisstore.New(client, redisstore.Options{Prefix: rs.Prefix})))
 	if err != nil {
 		b.Fatal(err)
 	}
