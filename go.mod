@@ -6,6 +6,7 @@ require (
 	github.com/go-webauthn/webauthn v0.18.2
 	github.com/tinylib/msgp v1.6.4
 	golang.org/x/net v0.62.0
+	golang.org/x/time v0.16.0
 )
 
 require (

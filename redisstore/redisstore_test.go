@@ -44,13 +44,13 @@ func TestTakeOnceAndTTL(t *testing.T) {
 	if _, ok, err := s.Take(ctx, "k"); err != nil || ok {
 		t.Fatalf("second take: %v %v", ok, err)
 	}
-	if n := client.Exists(ctx, rs.Prefix+"k").Val(); n != 0 {
+	if n := client.Exists(ctx, "{"+rs.Prefix+"}k").Val(); n != 0 {
 		t.Fatalf("key left behind")
 	}
 	if err := s.Put(ctx, "short", []byte("v"), 50*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := client.PTTL(ctx, rs.Prefix+"short").Val(); ttl <= 0 || ttl > 50*time.Millisecond {
+	if ttl := client.PTTL(ctx, "{"+rs.Prefix+"}short").Val(); ttl <= 0 || ttl > 50*time.Millisecond {
 		t.Fatalf("ttl in redis: %v", ttl)
 	}
 	time.Sleep(80 * time.Millisecond)
@@ -60,7 +60,7 @@ func TestTakeOnceAndTTL(t *testing.T) {
 	if err := s.Put(ctx, "never", []byte("v"), 0); err == nil {
 		t.Fatal("a put without a TTL was accepted")
 	}
-	if n := client.Exists(ctx, rs.Prefix+"never").Val(); n != 0 {
+	if n := client.Exists(ctx, "{"+rs.Prefix+"}never").Val(); n != 0 {
 		t.Fatal("a refused put stored its key")
 	}
 }

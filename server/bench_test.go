@@ -29,7 +29,8 @@ type inproc struct {
 // newInproc returns an app whose Server logs nothing and has mutate applied to its Config.
 func newInproc(tb testing.TB, mutate func(*Config)) *inproc {
 	tb.Helper()
-	cfg := Config{RPID: "localhost", Origins: []string{testOrigin}, Logger: slog.New(slog.DiscardHandler)}
+	// one client address for every request: the per-client limit is off (limit_test.go)
+	cfg := Config{RPID: "localhost", Origins: []string{testOrigin}, Logger: slog.New(slog.DiscardHandler), ClientLimit: ClientLimit{Off: true}}
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -185,6 +185,18 @@ func recorded(t *testing.T, w *httptest.ResponseRecorder) (int, []byte) {
 	return w.Code, w.Body.Bytes()
 }
 
+// untilRefused posts to a begin path until it is refused (at most 5 times) and returns the
+// refusal.
+func untilRefused(e verbEnv, path string) (int, []byte) {
+	for range 5 {
+		if st, body := e.post(path, nil); st != http.StatusOK {
+			return st, body
+		}
+	}
+	e.g.t.Fatalf("%s: 5 begins in a row admitted", path)
+	return 0, nil
+}
+
 // verbCases drive each verb into every failure code it can answer.
 var verbCases = []struct {
 	verb, code string
@@ -201,6 +213,13 @@ var verbCases = []struct {
 		return e.post("/register/begin", nil)
 	}},
 
+	{"BeginRegistration", CodeRateLimited, func(c *Config) { c.ClientLimit = ClientLimit{Burst: 2, Rate: 1e-3} }, func(e verbEnv) (int, []byte) {
+		return untilRefused(e, "/register/begin")
+	}},
+
+	{"BeginAuthentication", CodeRateLimited, func(c *Config) { c.ClientLimit = ClientLimit{Burst: 2, Rate: 1e-3} }, func(e verbEnv) (int, []byte) {
+		return untilRefused(e, "/login/begin")
+	}},
 	{"BeginAuthentication", CodeStoreUnavailable, nil, func(e verbEnv) (int, []byte) {
 		e.store.down.Store(true)
 		return e.post("/login/begin", nil)
@@ -376,13 +395,17 @@ var routesCases = []struct {
 		e.as("bob") // another account signs in, in the same browser, and finishes
 		return e.post("/register/finish", resp)
 	}},
+	{"/register/finish", CodeCredentialExists, func(e routesEnv) (int, []byte) {
+		a := softauth.New()
+		if st, body := e.register(a, softauth.Tamper{}); st != http.StatusOK {
+			e.t.Fatalf("register: %d %s", st, body)
+		}
+		return e.register(softauth.New(), softauth.Tamper{CredentialID: a.Creds[0].ID})
+	}},
 	{"/login/begin", CodePayloadTooLarge, func(e routesEnv) (int, []byte) {
 		return e.post("/login/begin", bytes.Repeat([]byte(" "), 5<<10))
 	}},
 	{"/login/begin", CodeBadRequest, func(e routesEnv) (int, []byte) { return e.post("/login/begin", []byte("[")) }},
-	{"/login/begin", CodeUnknownCredential, func(e routesEnv) (int, []byte) {
-		return e.post("/login/begin", []byte(`{"username":"nobody"}`))
-	}},
 	{"/login/finish", CodeBadRequest, func(e routesEnv) (int, []byte) { return e.post("/login/finish", []byte("{nope")) }},
 }
 

@@ -48,6 +48,10 @@ type Config struct {
 	// Cookie configures the cookies that bind each ceremony to the browser that began it.
 	Cookie CookieConfig
 
+	// ClientLimit bounds how fast one client may begin ceremonies (429 rate_limited past
+	// it). The zero value is on: 30 at once, 1 per second after that, per remote address.
+	ClientLimit ClientLimit
+
 	// Store keeps pending ceremonies between begin and finish. Zero means a
 	// NewMemoryStore with its default capacity, which suits one instance; apps that run
 	// several instances behind a load balancer need a shared store (github.com/chirpkit/passkeys/redisstore).

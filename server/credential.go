@@ -46,6 +46,15 @@ type LookupFunc func(ctx context.Context, credentialID []byte) (StoredCredential
 // ErrUnknownCredential is returned by a LookupFunc that has no credential with the ID.
 var ErrUnknownCredential = errors.New("passkeys: unknown credential")
 
+// ErrCredentialExists is returned (wrapped) by CredentialStore.AddCredential when a
+// credential with the ID is already stored. Routes answers it 400 credential_exists.
+var ErrCredentialExists = errors.New("passkeys: credential ID already registered")
+
+// ErrSignCountChanged is returned (wrapped) by CredentialStore.UpdateCredential when the
+// stored sign count is no longer AuthenticatedCredential.PreviousSignCount: another sign-in
+// with the same counter value was stored first. Routes answers it 400 sign_count_regressed.
+var ErrSignCountChanged = errors.New("passkeys: sign count changed since it was read")
+
 // RegisteredCredential is a new credential, as FinishRegistration returns it: everything
 // worth persisting. Only ID, PublicKey, SignCount and UserID are needed to sign in later.
 type RegisteredCredential struct {
@@ -87,6 +96,11 @@ type AuthenticatedCredential struct {
 	// SignCount is the authenticator's new counter: store it. It stays 0 for
 	// authenticators that do not count (most synced passkeys).
 	SignCount uint32
+	// PreviousSignCount is the counter the lookup returned. Store SignCount only while the
+	// row still holds PreviousSignCount (compare-and-set: UPDATE … WHERE id = ? AND
+	// sign_count = ?), and refuse the sign-in when it does not: of two sign-ins that
+	// presented one counter value, only one may win.
+	PreviousSignCount uint32
 	// CloneWarning is set when the counter did not increase and Config.SignCount is
 	// SignCountFlag (with SignCountReject the login fails instead).
 	CloneWarning   bool

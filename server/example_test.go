@@ -160,12 +160,22 @@ func ExampleLookupFunc() {
 // sqlCredentials is a server.CredentialStore over the table of ExampleLookupFunc.
 type sqlCredentials struct{ db *sql.DB }
 
+// AddCredential inserts the row; the primary key on id refuses an ID already registered,
+// atomically (PostgreSQL syntax: ON CONFLICT DO NOTHING, then no row inserted).
 func (s sqlCredentials) AddCredential(ctx context.Context, userID []byte, c *server.RegisteredCredential) error {
-	_, err := s.db.ExecContext(ctx,
+	res, err := s.db.ExecContext(ctx,
 		`INSERT INTO credentials (id, user_id, public_key, sign_count, backup_eligible, backup_state)
-		 VALUES ($1, $2, $3, $4, $5, $6)`,
+		 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
 		c.ID, userID, c.PublicKey, int64(c.SignCount), c.BackupEligible, c.BackupState)
-	return err
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return server.ErrCredentialExists
+	}
+	return nil
 }
 
 func (s sqlCredentials) GetCredential(ctx context.Context, id []byte) (server.StoredCredential, error) {
@@ -182,11 +192,22 @@ func (s sqlCredentials) GetCredential(ctx context.Context, id []byte) (server.St
 	return &c, nil
 }
 
+// UpdateCredential is a compare-and-set: the row changes only while it still holds the
+// sign count this sign-in read.
 func (s sqlCredentials) UpdateCredential(ctx context.Context, a *server.AuthenticatedCredential) error {
-	_, err := s.db.ExecContext(ctx,
-		`UPDATE credentials SET sign_count = $1, backup_state = $2, last_used = $3 WHERE id = $4`,
-		int64(a.SignCount), a.BackupState, time.Now(), a.CredentialID)
-	return err
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE credentials SET sign_count = $1, backup_state = $2, last_used = $3
+		 WHERE id = $4 AND sign_count = $5`,
+		int64(a.SignCount), a.BackupState, time.Now(), a.CredentialID, int64(a.PreviousSignCount))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return server.ErrSignCountChanged
+	}
+	return nil
 }
 
 func (s sqlCredentials) CredentialIDs(ctx context.Context, userID []byte) ([][]byte, error) {

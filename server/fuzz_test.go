@@ -73,8 +73,16 @@ func newFuzzRig(tb testing.TB) *fuzzRig {
 	return g
 }
 
-// restore puts the pending ceremonies back as they were begun.
+// restore puts the pending ceremonies back as they were begun, and drops the credentials
+// registered since.
 func (g *fuzzRig) restore(tb testing.TB) {
+	g.p.creds.mu.Lock()
+	for id := range g.p.creds.rows {
+		if id != string(g.cred.ID) {
+			delete(g.p.creds.rows, id) // a registration of an earlier input
+		}
+	}
+	g.p.creds.mu.Unlock()
 	for k, v := range g.pending {
 		if err := g.store.Put(context.Background(), k, v, time.Hour); err != nil {
 			tb.Fatal(err)

@@ -70,11 +70,15 @@ func (m *credTable) AddCredential(_ context.Context, userID []byte, c *Registere
 	if m.fail != nil {
 		return m.fail
 	}
+	if _, ok := m.rows[string(c.ID)]; ok {
+		return ErrCredentialExists
+	}
 	m.rows[string(c.ID)] = c
 	return nil
 }
 
-// UpdateCredential stores the new sign count and counts the call.
+// UpdateCredential stores the new sign count, while the row still holds the count that
+// was read, and counts the call.
 func (m *credTable) UpdateCredential(_ context.Context, a *AuthenticatedCredential) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -84,6 +88,9 @@ func (m *credTable) UpdateCredential(_ context.Context, a *AuthenticatedCredenti
 	c, ok := m.rows[string(a.CredentialID)]
 	if !ok {
 		return ErrUnknownCredential
+	}
+	if c.SignCount != a.PreviousSignCount {
+		return ErrSignCountChanged
 	}
 	c.SignCount = a.SignCount
 	m.used++
@@ -146,8 +153,10 @@ var alice = User{ID: []byte("alice-handle-0001"), Name: "alice"}
 func newRig(t *testing.T, mutate func(*Config)) *rig {
 	t.Helper()
 	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	// Every request of the rig comes from one address: the per-client limit, which has tests
+	// of its own (limit_test.go), is off here.
 	cfg := Config{RPID: "localhost", Origins: []string{testOrigin}, Clock: clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ClientLimit: ClientLimit{Off: true}}
 	if mutate != nil {
 		mutate(&cfg)
 	}

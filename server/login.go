@@ -27,6 +27,9 @@ type AuthenticationOptions struct {
 // bridge's authenticate(). On failure it answers the error itself and returns it.
 func (s *Server) BeginAuthentication(w http.ResponseWriter, r *http.Request, opts AuthenticationOptions) error {
 	const verb = "BeginAuthentication"
+	if e := s.admit(w, r); e != nil {
+		return s.fail(w, r, verb, e)
+	}
 	var loginOpts []webauthn.LoginOption
 	if len(opts.AllowCredentials) > 0 {
 		loginOpts = append(loginOpts, webauthn.WithAllowedCredentials(descriptors(opts.AllowCredentials)))
@@ -45,8 +48,11 @@ func (s *Server) BeginAuthentication(w http.ResponseWriter, r *http.Request, opt
 // ceremony this browser began, which it uses up whatever the outcome. It asks lookup for
 // the stored credential, checks that the response's user handle is that credential's user,
 // verifies the signature, and applies Config.SignCount. On success it writes nothing: the
-// app stores the new sign count, signs the user in, and answers. On failure it answers the
-// error itself and returns it.
+// app stores the new sign count as a compare-and-set (only while the row still holds
+// AuthenticatedCredential.PreviousSignCount; when it does not, a concurrent sign-in with the
+// same counter won, and the app refuses this one, for example with
+// WriteError(w, &Error{Code: CodeSignCountRegressed, Message: …})), signs the user in, and
+// answers. On failure it answers the error itself and returns it.
 func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lookup LookupFunc) (*AuthenticatedCredential, error) {
 	const verb = "FinishAuthentication"
 	parsed, session, e := readFinish(s, w, r, kindAuthentication, protocol.ParseCredentialRequestResponseBytes,
@@ -54,6 +60,9 @@ func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lo
 			return p.Response.CollectedClientData.Challenge
 		})
 	if e != nil {
+		return nil, s.fail(w, r, verb, e)
+	}
+	if e := s.exactOrigin(parsed.Response.CollectedClientData.Origin); e != nil {
 		return nil, s.fail(w, r, verb, e)
 	}
 	if len(session.AllowedCredentialIDs) > 0 && !containsID(session.AllowedCredentialIDs, parsed.RawID) {
@@ -98,13 +107,14 @@ func (s *Server) FinishAuthentication(w http.ResponseWriter, r *http.Request, lo
 			fmt.Errorf("sign count %d after stored %d", parsed.Response.AuthenticatorData.Counter, stored.CredentialSignCount())))
 	}
 	return &AuthenticatedCredential{
-		CredentialID:   parsed.RawID,
-		UserID:         userID,
-		SignCount:      max(parsed.Response.AuthenticatorData.Counter, stored.CredentialSignCount()),
-		CloneWarning:   clone,
-		BackupEligible: flags.HasBackupEligible(),
-		BackupState:    flags.HasBackupState(),
-		UserVerified:   flags.HasUserVerified(),
+		CredentialID:      parsed.RawID,
+		UserID:            userID,
+		SignCount:         max(parsed.Response.AuthenticatorData.Counter, stored.CredentialSignCount()),
+		PreviousSignCount: stored.CredentialSignCount(),
+		CloneWarning:      clone,
+		BackupEligible:    flags.HasBackupEligible(),
+		BackupState:       flags.HasBackupState(),
+		UserVerified:      flags.HasUserVerified(),
 	}, nil
 }
 

@@ -29,6 +29,9 @@ func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user 
 		return s.fail(w, r, verb, newError(CodeInternal, "Internal error.",
 			errorf("BeginRegistration: user.ID must be 1 to 64 bytes and user.Name set (got %d bytes, name %q)", len(user.ID), user.Name)))
 	}
+	if e := s.admit(w, r); e != nil {
+		return s.fail(w, r, verb, e)
+	}
 	var regOpts []webauthn.RegistrationOption
 	if len(opts.ExcludeCredentials) > 0 {
 		regOpts = append(regOpts, webauthn.WithExclusions(descriptors(opts.ExcludeCredentials)))
@@ -44,15 +47,25 @@ func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user 
 }
 
 // FinishRegistration verifies the browser's RegistrationResponseJSON against the ceremony
-// this browser began, which it uses up whatever the outcome. On success it writes nothing:
-// the app checks that RegisteredCredential.UserID is the signed-in user's, persists the
-// credential, and answers (for example {"ok": true}). On failure it answers the error
-// itself and returns it; nothing is to be stored then.
+// this browser began, which it uses up whatever the outcome. On success it writes nothing,
+// and the app, before it answers (for example {"ok": true}):
+//   - checks that RegisteredCredential.UserID is the signed-in user's (else 400
+//     user_mismatch);
+//   - refuses a credential ID it already has, for this user or any other, as the spec
+//     requires (else another user could take over the victim's row): 400
+//     credential_exists, WriteError(w, &Error{Code: CodeCredentialExists, Message: …}),
+//     decided by the insert itself (a primary key on the ID), not by a read before it;
+//   - persists the credential.
+//
+// On failure it answers the error itself and returns it; nothing is to be stored then.
 func (s *Server) FinishRegistration(w http.ResponseWriter, r *http.Request) (*RegisteredCredential, error) {
 	const verb = "FinishRegistration"
 	parsed, session, e := readFinish(s, w, r, kindRegistration, protocol.ParseCredentialCreationResponseBytes,
 		func(p *protocol.ParsedCredentialCreationData) string { return p.Response.CollectedClientData.Challenge })
 	if e != nil {
+		return nil, s.fail(w, r, verb, e)
+	}
+	if e := s.exactOrigin(parsed.Response.CollectedClientData.Origin); e != nil {
 		return nil, s.fail(w, r, verb, e)
 	}
 	cred, err := s.wa.CreateCredential(&waUser{User: User{ID: session.UserID}}, *session, parsed)

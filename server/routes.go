@@ -13,12 +13,24 @@ import (
 // CredentialStore is the app's credential table, as Routes uses it. The app owns the
 // rows; these four methods are all the routes need.
 type CredentialStore interface {
-	// AddCredential stores a new credential of the user with handle userID.
+	// AddCredential stores a new credential of the user with handle userID. When a
+	// credential with this ID is already stored, for this user or another, it stores
+	// nothing and returns an error wrapping ErrCredentialExists. The check and the insert
+	// are one atomic step (a primary key or unique index on the ID, not a read before the
+	// write), so that of two concurrent adds of one ID exactly one succeeds.
 	AddCredential(ctx context.Context, userID []byte, c *RegisteredCredential) error
 	// GetCredential returns the credential with this ID, or ErrUnknownCredential.
 	GetCredential(ctx context.Context, id []byte) (StoredCredential, error)
-	// UpdateCredential stores the new sign count (and backup state) of a credential
-	// that was just used, and when it was used.
+	// UpdateCredential stores the new sign count (and backup state) of a credential that
+	// was just used, and when it was used, as a compare-and-set: only while the stored
+	// sign count is still c.PreviousSignCount, the one this sign-in read. Otherwise
+	// (another sign-in with the same counter got there first) it changes nothing and
+	// returns an error wrapping ErrSignCountChanged. In SQL:
+	//
+	//	UPDATE credentials SET sign_count = ?, backup_state = ?, last_used = ?
+	//	WHERE id = ? AND sign_count = ?   -- the new count, …, the ID, PreviousSignCount
+	//
+	// and ErrSignCountChanged when no row changed.
 	UpdateCredential(ctx context.Context, c *AuthenticatedCredential) error
 	// CredentialIDs lists the IDs of the user's credentials.
 	CredentialIDs(ctx context.Context, userID []byte) ([][]byte, error)
@@ -52,7 +64,12 @@ type Routes struct {
 	Login func(w http.ResponseWriter, r *http.Request, userID []byte) (redirect string, err error)
 	// AllowList, if set, enables username-first sign-in: a login/begin body
 	// {"username": "…"} gets an allow list of the IDs it returns. Zero means every
-	// sign-in is usernameless.
+	// sign-in is usernameless. So that the answer does not tell who has an account, a
+	// username without credentials (AllowList returns none, or ErrUnknownCredential) gets
+	// the same 200 with an allow list of one 32-byte ID that no authenticator holds,
+	// derived from the username with a key of this Server (stable for a username as long
+	// as the process runs); the browser then finds no passkey, as it does for a user whose
+	// passkeys are on another device.
 	AllowList func(ctx context.Context, username string) ([][]byte, error)
 	// Prefix of the four paths. Zero means "/auth/passkey".
 	Prefix string
@@ -166,11 +183,28 @@ func (rt *Routes) registerFinish(w http.ResponseWriter, r *http.Request) {
 		_ = rt.Server.fail(w, r, verb, newError(CodeUserMismatch, "This ceremony was begun for another account.", nil))
 		return
 	}
-	if err := rt.Credentials.AddCredential(r.Context(), u.ID, c); err != nil {
+	// The spec (registration, step 22): refuse a credential ID that is already registered,
+	// to this user or any other. The lookup answers the common case with a clear code; the
+	// store's atomic insert decides a race.
+	if old, err := rt.Credentials.GetCredential(r.Context(), c.ID); err == nil && old != nil {
+		rt.credentialExists(w, r)
+		return
+	} else if err != nil && !errors.Is(err, ErrUnknownCredential) {
+		rt.internal(w, r, verb, err)
+		return
+	}
+	if err := rt.Credentials.AddCredential(r.Context(), u.ID, c); errors.Is(err, ErrCredentialExists) {
+		rt.credentialExists(w, r)
+		return
+	} else if err != nil {
 		rt.internal(w, r, verb, err)
 		return
 	}
 	_ = WriteJSON(w, map[string]bool{"ok": true})
+}
+
+func (rt *Routes) credentialExists(w http.ResponseWriter, r *http.Request) {
+	_ = rt.Server.fail(w, r, "FinishRegistration", newError(CodeCredentialExists, "This passkey is already registered.", nil))
 }
 
 // loginBeginBody is the optional JSON body of login/begin.
@@ -203,9 +237,9 @@ func (rt *Routes) loginBegin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(ids) == 0 {
-			// An unknown user and a user without passkeys look alike.
-			_ = rt.Server.fail(w, r, verb, newError(CodeUnknownCredential, "No passkey is registered for that username.", nil))
-			return
+			// An unknown user and a user without passkeys get what a user with passkeys
+			// gets: 200 and an allow list, of one ID that no authenticator holds.
+			ids = [][]byte{rt.Server.decoyCredentialID(body.Username)}
 		}
 		opts.AllowCredentials = ids
 	}
@@ -218,7 +252,13 @@ func (rt *Routes) loginFinish(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	if err := rt.Credentials.UpdateCredential(r.Context(), got); err != nil {
+	if err := rt.Credentials.UpdateCredential(r.Context(), got); errors.Is(err, ErrSignCountChanged) {
+		// Another sign-in with this credential and this counter value won: one of the two
+		// came from a copy of the authenticator.
+		_ = rt.Server.fail(w, r, verb, newError(CodeSignCountRegressed,
+			"This passkey's signature counter was already used; it may have been cloned.", err))
+		return
+	} else if err != nil {
 		rt.internal(w, r, verb, err)
 		return
 	}

@@ -2,10 +2,14 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"time"
@@ -21,6 +25,8 @@ type Server struct {
 	cookiePrefix string
 	cookieSecure bool
 	log          *slog.Logger
+	limit        *limiter // nil when Config.ClientLimit is Off
+	decoyKey     [32]byte // for decoyCredentialID, random per Server
 }
 
 // New validates cfg and returns a Server. The error names the bad value and the fix.
@@ -69,6 +75,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = defaultMaxBody
 	}
+	if l := cfg.ClientLimit; l.Rate < 0 || math.IsNaN(l.Rate) || l.Burst < 0 || l.Clients < 0 {
+		return nil, fmt.Errorf("passkeys: ClientLimit Rate (%v), Burst (%d) and Clients (%d) may not be negative; set Off to turn the limit off", l.Rate, l.Burst, l.Clients)
+	}
 	if cfg.SignCount != SignCountReject && cfg.SignCount != SignCountFlag {
 		return nil, fmt.Errorf("passkeys: SignCount policy %d is not SignCountReject or SignCountFlag", cfg.SignCount)
 	}
@@ -84,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, cookieSecure: allSecure && !cfg.Cookie.Insecure}
+	s := &Server{cfg: cfg, log: cfg.Logger, cookieSecure: allSecure && !cfg.Cookie.Insecure, limit: newLimiter(cfg.ClientLimit)}
 	s.cookiePrefix = cfg.Cookie.Name
 	if s.cookiePrefix == "" {
 		s.cookiePrefix = "chirp-passkeys"
@@ -92,6 +101,7 @@ func New(cfg Config) (*Server, error) {
 			s.cookiePrefix = "__Host-chirp-passkeys"
 		}
 	}
+	rand.Read(s.decoyKey[:])
 	timeouts := webauthn.TimeoutConfig{Timeout: cfg.Timeout, TimeoutUVD: cfg.Timeout}
 	s.wa, err = webauthn.New(&webauthn.Config{
 		RPID:                  cfg.RPID,
@@ -179,6 +189,30 @@ func (s *Server) take(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	// Expiry is checked above with Config.Clock; go-webauthn would check it with time.Now.
 	rec.session.Expires = time.Time{}
 	return &rec.session, nil
+}
+
+// decoyCredentialID is the credential ID that Routes offers for a username without
+// credentials: HMAC-SHA256 of the username under a key of this Server, so that asking
+// twice gives the same answer, as it does for a real user.
+func (s *Server) decoyCredentialID(username string) []byte {
+	m := hmac.New(sha256.New, s.decoyKey[:])
+	m.Write([]byte("chirp-passkeys decoy credential\x00"))
+	m.Write([]byte(username))
+	return m.Sum(nil)
+}
+
+// exactOrigin refuses a clientDataJSON origin that is not, byte for byte, one of
+// Config.Origins. go-webauthn compares scheme and host only, so that HTTP://LOCALHOST,
+// http://localhost/phish?x and http://evil@localhost would pass it; browsers never send
+// those, and the README promises exact origins.
+func (s *Server) exactOrigin(origin string) *Error {
+	for _, o := range s.cfg.Origins {
+		if origin == o {
+			return nil
+		}
+	}
+	return newError(CodeVerificationFailed, "The passkey could not be verified.",
+		fmt.Errorf("origin %q is not one of the configured origins", origin))
 }
 
 func storeError(err error) *Error {

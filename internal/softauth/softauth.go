@@ -64,6 +64,7 @@ type Tamper struct {
 	Challenge    string // challenge to send instead of the options'
 	SignCount    *uint32
 	NoUserHandle bool
+	CredentialID []byte // create: this credential ID instead of a random one
 }
 
 type creationOptions struct {
@@ -113,6 +114,9 @@ func (a *Authenticator) Create(options []byte, origin string, t Tamper) ([]byte,
 	}
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	c := &Credential{ID: random(32), Key: key, UserHandle: uh, RPID: o.RP.ID}
+	if t.CredentialID != nil {
+		c.ID = bytes.Clone(t.CredentialID)
+	}
 	cose, err := webauthncbor.Marshal(&webauthncose.EC2PublicKeyData{
 		PublicKeyData: webauthncose.PublicKeyData{KeyType: int64(webauthncose.EllipticKey), Algorithm: int64(webauthncose.AlgES256)},
 		Curve:         1,

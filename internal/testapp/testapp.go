@@ -26,10 +26,11 @@ const Origin = "http://localhost"
 var User = server.User{ID: []byte("testapp-user-0001"), Name: "ada"}
 
 // Config returns a server configuration for Origin with store (nil: the memory store)
-// and a silent logger.
+// and a silent logger. Its per-client limit is off: every request of a test comes from
+// one loopback address, and benchmarks begin thousands of ceremonies.
 func Config(store server.CeremonyStore) server.Config {
 	return server.Config{RPID: "localhost", Origins: []string{Origin}, Store: store,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ClientLimit: server.ClientLimit{Off: true}}
 }
 
 // Credentials is a server.CredentialStore in a map, as an app's table would be.
@@ -43,10 +44,13 @@ func NewCredentials() *Credentials {
 	return &Credentials{rows: map[string]server.RegisteredCredential{}}
 }
 
-// AddCredential implements server.CredentialStore.
+// AddCredential implements server.CredentialStore: an ID already stored is refused.
 func (m *Credentials) AddCredential(_ context.Context, userID []byte, c *server.RegisteredCredential) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.rows[string(c.ID)]; ok {
+		return server.ErrCredentialExists
+	}
 	m.rows[string(c.ID)] = *c
 	return nil
 }
@@ -61,13 +65,16 @@ func (m *Credentials) GetCredential(_ context.Context, id []byte) (server.Stored
 	return nil, server.ErrUnknownCredential
 }
 
-// UpdateCredential implements server.CredentialStore.
+// UpdateCredential implements server.CredentialStore: a compare-and-set of the sign count.
 func (m *Credentials) UpdateCredential(_ context.Context, a *server.AuthenticatedCredential) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, ok := m.rows[string(a.CredentialID)]
 	if !ok {
 		return server.ErrUnknownCredential
+	}
+	if c.SignCount != a.PreviousSignCount {
+		return server.ErrSignCountChanged
 	}
 	c.SignCount = a.SignCount
 	m.rows[string(a.CredentialID)] = c

@@ -176,10 +176,13 @@ func NewCredentials() *Credentials {
 	return &Credentials{rows: map[string]server.RegisteredCredential{}}
 }
 
-// AddCredential implements server.CredentialStore.
+// AddCredential implements server.CredentialStore: an ID already stored is refused.
 func (m *Credentials) AddCredential(_ context.Context, userID []byte, c *server.RegisteredCredential) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.rows[string(c.ID)]; ok {
+		return server.ErrCredentialExists
+	}
 	m.rows[string(c.ID)] = *c
 	return nil
 }
@@ -194,13 +197,16 @@ func (m *Credentials) GetCredential(_ context.Context, id []byte) (server.Stored
 	return nil, server.ErrUnknownCredential
 }
 
-// UpdateCredential implements server.CredentialStore.
+// UpdateCredential implements server.CredentialStore: a compare-and-set of the sign count.
 func (m *Credentials) UpdateCredential(_ context.Context, a *server.AuthenticatedCredential) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, ok := m.rows[string(a.CredentialID)]
 	if !ok {
 		return server.ErrUnknownCredential
+	}
+	if c.SignCount != a.PreviousSignCount {
+		return server.ErrSignCountChanged
 	}
 	c.SignCount, c.BackupState = a.SignCount, a.BackupState
 	m.rows[string(a.CredentialID)] = c
