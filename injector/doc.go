@@ -39,8 +39,9 @@
 // a possible start of "</body"; those are joined to the next write. Flush
 // writes them too, so a streamed page reaches the client as it is flushed (a
 // "</body>" split by a Flush is not recognized). Memory per response is a
-// pooled struct of about 100 bytes, plus a pooled 32 KiB buffer while a write
-// is joined.
+// struct of about 100 bytes (not pooled: a router may write through it after the
+// handler returned, and it then passes writes through), plus a pooled 32 KiB
+// buffer while a write is joined.
 //
 // The tag goes before the first "</body" seen, not the last one of the
 // document (which a stream cannot know); a "</body>" inside a comment or a

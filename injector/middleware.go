@@ -19,13 +19,12 @@ func Middleware(opts Options) func(http.Handler) http.Handler {
 				next.ServeHTTP(rw, r)
 				return
 			}
-			w := writerPool.Get().(*writer)
-			w.reset(rw, r, c)
-			defer func() {
-				w.finish()
-				*w = writer{}
-				writerPool.Put(w)
-			}()
+			// One writer per request, never pooled: a router may keep it past the
+			// handler's return (echo.WrapMiddleware writes a handler's error through it
+			// afterwards), and a pooled writer would then write into another request's
+			// response. After finish it passes writes through to rw.
+			w := &writer{rw: rw, req: r, cfg: c}
+			defer w.finish()
 			next.ServeHTTP(w, r)
 		})
 	}

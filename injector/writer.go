@@ -52,8 +52,6 @@ type routerWriterIface interface {
 	WriteHeaderNow()
 }
 
-var writerPool = sync.Pool{New: func() any { return new(writer) }}
-
 func (w *writer) reset(rw http.ResponseWriter, r *http.Request, c *config) {
 	*w = writer{rw: rw, req: r, cfg: c}
 }
@@ -425,9 +423,10 @@ func (w *writer) finish() {
 		if w.status != 0 && w.gw == nil {
 			w.commit(nil, true)
 		}
-		return
+	} else {
+		w.release()
 	}
-	w.release()
+	w.state, w.nheld = stPass, 0 // a late write (a router's error page) passes through
 }
 
 // Flush implements http.Flusher: everything written so far, including bytes

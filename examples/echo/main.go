@@ -51,8 +51,8 @@ func newHandler(origin string) (http.Handler, error) {
 	}
 	// The injector serves the bridge at /_chirp/passkeys.js and adds its <script> tag to
 	// HTML pages. It wraps echo as a whole rather than going in with
-	// e.Use(echo.WrapMiddleware(...)): echo writes the response of a handler's error (a
-	// 404 too) after the wrapped middleware has returned, through the writer the injector
-	// has released by then.
+	// e.Use(echo.WrapMiddleware(...)), so that the pages echo writes for a handler's error
+	// (a 404 too) get the tag as well: under WrapMiddleware echo writes them after the
+	// injector has finished, and they pass through untouched.
 	return injector.Middleware(injector.Options{})(e), nil
 }
