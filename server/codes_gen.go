@@ -31,8 +31,14 @@ const (
 	// CodeSignCountRegressed: the authenticator's signature counter went backwards,
 	// a sign of a cloned authenticator (see SignCountPolicy).
 	CodeSignCountRegressed = "sign_count_regressed"
+	// CodeCredentialExists: a registration whose credential ID is already registered (to this
+	// user or another); nothing is stored.
+	CodeCredentialExists = "credential_exists"
 	// CodeLoginRequired is answered (401) by the register routes when nobody is signed in.
 	CodeLoginRequired = "login_required"
+	// CodeRateLimited: this client began too many ceremonies too fast (Config.ClientLimit);
+	// the answer's Retry-After says when to try again.
+	CodeRateLimited = "rate_limited"
 	// CodeStoreUnavailable: the ceremony store is full or unreachable (503).
 	CodeStoreUnavailable = "store_unavailable"
 	// CodeInternal: an error of the app or the server, details logged (500).
@@ -65,8 +71,12 @@ func statusOf(code string) int {
 		return 400
 	case CodeSignCountRegressed:
 		return 400
+	case CodeCredentialExists:
+		return 400
 	case CodeLoginRequired:
 		return 401
+	case CodeRateLimited:
+		return 429
 	case CodeStoreUnavailable:
 		return 503
 	case CodeInternal:

@@ -116,8 +116,12 @@ const (
 	ServerCodeUserMismatch = "user_mismatch"
 	// ServerCodeSignCountRegressed (400): the signature counter went back (cloned authenticator?); `SignCountFlag` lets it through flagged
 	ServerCodeSignCountRegressed = "sign_count_regressed"
+	// ServerCodeCredentialExists (400): `Routes`: the credential ID is already registered (the spec's step: refuse it)
+	ServerCodeCredentialExists = "credential_exists"
 	// ServerCodeLoginRequired (401): `Routes`: registering without a signed-in user
 	ServerCodeLoginRequired = "login_required"
+	// ServerCodeRateLimited (429): too many begins from this client (`Config.ClientLimit`); `Retry-After` says when to retry
+	ServerCodeRateLimited = "rate_limited"
 	// ServerCodeStoreUnavailable (503): ceremony store full (memory store capacity) or unreachable (Redis down)
 	ServerCodeStoreUnavailable = "store_unavailable"
 	// ServerCodeInternal (500): the app's or the server's fault; details in the log

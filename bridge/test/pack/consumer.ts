@@ -35,6 +35,8 @@ export function serverAdvice(code: ServerCode | undefined): string {
     case "login_required":
       return "Sign in first.";
     case "bad_request":
+    case "credential_exists":
+    case "rate_limited":
     case "method_not_allowed":
     case "unsupported_media_type":
     case "payload_too_large":

@@ -26,6 +26,8 @@ export function expired(code?: ServerCode): boolean {
       return true;
     case undefined:
     case "bad_request":
+    case "credential_exists":
+    case "rate_limited":
     case "method_not_allowed":
     case "unsupported_media_type":
     case "payload_too_large":
