@@ -142,11 +142,19 @@ func (r *Redis) Pid() int { return r.cmd.Process.Pid }
 // Kill stops the server with SIGKILL and waits for it to exit.
 func (r *Redis) Kill() {
 	if r.cmd != nil {
-		_ = r.cmd.Process.Signal(syscall.SIGKILL)
+		_ = r.cmd.Process.Signal(syscall.SIGKILL) // also ends a frozen server
 		<-r.done
 		r.cmd = nil
 	}
 }
+
+// Freeze stops the server with SIGSTOP: it keeps its connections and its port but
+// answers nothing, as a Redis stuck in a long command or on a dead host does. Thaw
+// resumes it.
+func (r *Redis) Freeze() error { return r.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Thaw resumes a frozen server (SIGCONT).
+func (r *Redis) Thaw() error { return r.cmd.Process.Signal(syscall.SIGCONT) }
 
 // Ping reports whether a Redis answers PING at addr.
 func Ping(addr string) bool {
