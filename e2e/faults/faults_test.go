@@ -172,9 +172,11 @@ func TestRedisRestartBetweenBeginAndFinish(t *testing.T) {
 			reg := beginRegister(t, b, app.Base)
 
 			r.Kill()
+			start := time.Now()
 			if got := finish(t, b, app.Base, login); got.Status != http.StatusServiceUnavailable || got.Code() != "store_unavailable" {
 				t.Fatalf("login/finish with Redis down: %s, want 503 store_unavailable", got)
 			}
+			t.Logf("login/finish with Redis down: 503 store_unavailable in %v", time.Since(start).Round(time.Millisecond))
 			if err := r.Start(); err != nil {
 				t.Fatal(err)
 			}
