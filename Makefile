@@ -10,7 +10,7 @@ export GOWORK := off
 MODULES := . redisstore ginpasskeys examples bridge/internal/build
 ALL_MODULES := $(MODULES) e2e
 
-.PHONY: demo test setup generate bench node-deps typecheck jstest pack-test codes-check bundle-check vet wasm unit e2e tidy-check
+.PHONY: demo test setup generate bench load node-deps typecheck jstest pack-test codes-check bundle-check vet wasm unit e2e tidy-check
 
 ## demo: run the example app on its embedded defaults (http://localhost:8000)
 demo:
@@ -72,6 +72,13 @@ e2e:
 generate: node-deps
 	$(GO) generate ./internal/codes
 	$(GO) generate ./bridge/...
+
+## load: whole ceremonies at concurrency 64 for 20 s against two example instances sharing
+## one redis-server, with the CPU floor (e2e/load; not part of make test).
+## make load LOAD_FLAGS='-duration 60s -concurrency 128' changes them.
+LOAD_FLAGS ?=
+load:
+	cd e2e && $(GO) run ./load $(LOAD_FLAGS)
 
 ## bench: benchmarks and the bundle size
 bench:

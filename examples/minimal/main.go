@@ -1,8 +1,10 @@
 // Command minimal runs the example app of chirpkit/passkeys: sign up with a password, add
 // a passkey on the dashboard, sign in with it.
 //
-//	cd examples && go run ./minimal [-addr localhost:8000] [-db passkeys-demo.db] [-redis redis://localhost:6379/0]
+//	cd examples && go run ./minimal [-addr localhost:8000] [-db passkeys-demo.db] [-redis redis://localhost:6379/0] [-client-limit off]
 //
+// -client-limit off turns off the library's per-client limit on begins (keyed by the
+// remote address by default), for load tests whose clients all come from one address.
 // make demo at the repository root runs it with the defaults.
 //
 // PASSKEY_RP_ID (default localhost) and PASSKEY_ORIGIN (a comma-separated list allowed)
@@ -29,18 +31,24 @@ func main() {
 	addr := flag.String("addr", "localhost:8000", "listen address")
 	db := flag.String("db", "passkeys-demo.db", "SQLite database file")
 	redisURL := flag.String("redis", "", "Redis URL (redis://host:port/db) for the ceremony store; default: in memory")
+	clientLimit := flag.String("client-limit", "", `per-client limit on begins: "" for the library's default, "off" for none (load tests from one address)`)
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *db, *redisURL, log); err != nil {
+	if *clientLimit != "" && *clientLimit != "off" {
+		log.Error("minimal", "err", fmt.Sprintf("-client-limit %q: want \"\" or \"off\"", *clientLimit))
+		os.Exit(2)
+	}
+	if err := run(ctx, *addr, *db, *redisURL, *clientLimit == "off", log); err != nil {
 		log.Error("minimal", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the app on addr until ctx is done. It logs the URL to open as "url".
-func run(ctx context.Context, addr, db, redisURL string, log *slog.Logger) error {
+// limitOff turns off the per-client limit on begins.
+func run(ctx context.Context, addr, db, redisURL string, limitOff bool, log *slog.Logger) error {
 	ln, listening, err := app.Listen(addr)
 	if err != nil {
 		return err
@@ -50,7 +58,7 @@ func run(ctx context.Context, addr, db, redisURL string, log *slog.Logger) error
 	if err != nil {
 		return fmt.Errorf("-addr: %w", err)
 	}
-	opts := app.Options{DB: db, RPID: rpID, Origins: origins, Logger: log}
+	opts := app.Options{DB: db, RPID: rpID, Origins: origins, Logger: log, ClientLimitOff: limitOff}
 	if redisURL != "" {
 		ro, err := redis.ParseURL(redisURL)
 		if err != nil {

@@ -48,7 +48,7 @@ func TestRunOnAnotherAddr(t *testing.T) {
 			urls := make(chan string, 4)
 			done := make(chan error, 1)
 			go func() {
-				done <- run(ctx, addr, filepath.Join(t.TempDir(), "t.db"), "", slog.New(urlLog{slog.DiscardHandler, urls}))
+				done <- run(ctx, addr, filepath.Join(t.TempDir(), "t.db"), "", false, slog.New(urlLog{slog.DiscardHandler, urls}))
 			}()
 			defer func() {
 				cancel()
