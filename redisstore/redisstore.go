@@ -5,7 +5,9 @@
 // Each ceremony is one key: Put is SET with PX (Redis's own expiry, so nothing lingers)
 // and Take is GETDEL, atomic in Redis (6.2 or newer): of two finishes racing for one
 // challenge, exactly one gets it. When Redis cannot be reached, the verbs answer 503
-// store_unavailable, and a finish may be retried once Redis is back.
+// store_unavailable, and a finish may be retried once Redis is back. A Redis that does not
+// answer at all (frozen) is answered 503 after server.Config.StoreTimeout (2 s); give the
+// client ContextTimeoutEnabled: true as well, so that go-redis itself gives up then.
 //
 // The store is bounded: it holds at most Options.MaxPending ceremonies (100,000 by
 // default, some 30 MB), and past that Put fails with server.ErrStoreFull, answered 503

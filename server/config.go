@@ -57,6 +57,11 @@ type Config struct {
 	// several instances behind a load balancer need a shared store (github.com/chirpkit/passkeys/redisstore).
 	Store CeremonyStore
 
+	// StoreTimeout bounds each call to Store: a store that has not answered by then (a
+	// frozen Redis) gets the begin or finish answered 503 store_unavailable. Zero means
+	// 2 seconds.
+	StoreTimeout time.Duration
+
 	// SignCount chooses what a signature counter that went backwards does. The zero
 	// value, SignCountReject, rejects the login with sign_count_regressed.
 	SignCount SignCountPolicy
@@ -106,4 +111,5 @@ const (
 	defaultTimeout      = 5 * time.Minute
 	defaultChallengeTTL = 5 * time.Minute
 	defaultMaxBody      = 64 << 10
+	defaultStoreTimeout = 2 * time.Second
 )

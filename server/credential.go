@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -68,6 +69,13 @@ type RegisteredCredential struct {
 	BackupState       bool
 	UserVerified      bool
 	AttestationFormat string
+	// Discoverable reports whether the credential is a discoverable credential (a
+	// passkey, usable without a username), as the browser's credProps extension said;
+	// nil when the browser did not say.
+	Discoverable *bool
+	// PRFEnabled reports whether the authenticator enabled the PRF extension for this
+	// credential (asked with RegistrationOptions.PRF).
+	PRFEnabled bool
 }
 
 // CredentialID implements StoredCredential.
@@ -132,6 +140,20 @@ func descriptors(ids [][]byte) []protocol.CredentialDescriptor {
 		d[i] = protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: id}
 	}
 	return d
+}
+
+// parseHints checks hints against WebAuthn L3 §5.8.7.
+func parseHints(hints []string) ([]protocol.PublicKeyCredentialHints, error) {
+	out := make([]protocol.PublicKeyCredentialHints, 0, len(hints))
+	for _, h := range hints {
+		switch hint := protocol.PublicKeyCredentialHints(h); hint {
+		case protocol.PublicKeyCredentialHintSecurityKey, protocol.PublicKeyCredentialHintClientDevice, protocol.PublicKeyCredentialHintHybrid:
+			out = append(out, hint)
+		default:
+			return nil, fmt.Errorf("hint %q is not security-key, client-device or hybrid", h)
+		}
+	}
+	return out, nil
 }
 
 // mediation is the mediation requirement of a ceremony begun with Conditional or not.

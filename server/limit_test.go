@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -170,5 +171,43 @@ func TestClientLimitValidated(t *testing.T) {
 		if _, err := New(Config{RPID: "localhost", Origins: []string{testOrigin}, ClientLimit: l}); err == nil {
 			t.Errorf("%+v accepted", l)
 		}
+	}
+}
+
+// stuckStore never answers, whatever its context says: a frozen Redis behind a client
+// that does not honour deadlines.
+type stuckStore struct{ release chan struct{} }
+
+func (s stuckStore) Put(context.Context, string, []byte, time.Duration) error {
+	<-s.release
+	return nil
+}
+
+func (s stuckStore) Take(context.Context, string) ([]byte, bool, error) {
+	<-s.release
+	return nil, false, nil
+}
+
+// TestStoreTimeout: a store that does not answer gets a begin answered 503
+// store_unavailable after Config.StoreTimeout, not when the store gets round to it.
+func TestStoreTimeout(t *testing.T) {
+	st := stuckStore{release: make(chan struct{})}
+	defer close(st.release)
+	srv, err := New(Config{RPID: "localhost", Origins: []string{testOrigin}, Store: st, StoreTimeout: 100 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	w := beginFrom(srv, "192.0.2.1:1", false)
+	if d := time.Since(start); d < 100*time.Millisecond || d > 2*time.Second {
+		t.Fatalf("answered after %v, want about 100ms", d)
+	}
+	wantCode(t, w.Code, w.Body.Bytes(), http.StatusServiceUnavailable, CodeStoreUnavailable)
+	if srv.Config().StoreTimeout != 100*time.Millisecond {
+		t.Fatal("StoreTimeout not kept")
+	}
+	if _, err := New(Config{RPID: "localhost", Origins: []string{testOrigin}, StoreTimeout: -1}); err == nil {
+		t.Fatal("a negative StoreTimeout was accepted")
 	}
 }

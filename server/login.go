@@ -20,6 +20,22 @@ type AuthenticationOptions struct {
 	// Conditional marks the request for conditional mediation (autofill sign-in); the
 	// bridge's authenticate(options, {conditional: true}) runs it.
 	Conditional bool
+
+	// Hints tell the browser which kind of authenticator the app expects, most preferred
+	// first: "security-key", "client-device" or "hybrid". Another value fails the begin.
+	Hints []string
+
+	// PRF, if set, asks the authenticator to evaluate its PRF with these salts. The
+	// outputs reach the page in the bridge's result, not the server (unless the page
+	// sends them): they are secrets of the user's device, for end-to-end encryption.
+	PRF *PRFSalts
+}
+
+// PRFSalts are the inputs of a PRF evaluation (WebAuthn L3 §10.1.4): First is required,
+// Second optional (for key rotation). The browser hashes each with a fixed prefix
+// before the authenticator sees it.
+type PRFSalts struct {
+	First, Second []byte
 }
 
 // BeginAuthentication starts a sign-in. It stores the ceremony, binds it to this browser
@@ -30,9 +46,22 @@ func (s *Server) BeginAuthentication(w http.ResponseWriter, r *http.Request, opt
 	if e := s.admit(w, r); e != nil {
 		return s.fail(w, r, verb, e)
 	}
+	hints, err := parseHints(opts.Hints)
+	if err == nil && opts.PRF != nil && len(opts.PRF.First) == 0 {
+		err = errors.New("PRF.First is empty")
+	}
+	if err != nil {
+		return s.fail(w, r, verb, newError(CodeInternal, "Internal error.", fmt.Errorf("BeginAuthentication: %w", err)))
+	}
 	var loginOpts []webauthn.LoginOption
 	if len(opts.AllowCredentials) > 0 {
 		loginOpts = append(loginOpts, webauthn.WithAllowedCredentials(descriptors(opts.AllowCredentials)))
+	}
+	if len(hints) > 0 {
+		loginOpts = append(loginOpts, webauthn.WithAssertionPublicKeyCredentialHints(hints))
+	}
+	if opts.PRF != nil {
+		loginOpts = append(loginOpts, webauthn.WithAssertionExtensions(webauthn.WithExtensionPRF(protocol.PRFValues{First: opts.PRF.First, Second: opts.PRF.Second})))
 	}
 	assertion, session, err := s.wa.BeginDiscoverableMediatedLogin(mediation(opts.Conditional), loginOpts...)
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -17,6 +18,16 @@ type RegistrationOptions struct {
 	// Conditional asks for conditional mediation: the browser may create the passkey
 	// without a dialog right after a password sign-in (automatic passkey upgrade).
 	Conditional bool
+
+	// Hints tell the browser which kind of authenticator the app expects, most preferred
+	// first: "security-key", "client-device" or "hybrid" (WebAuthn L3 §5.8.7). Zero means
+	// none; another value fails the begin (500, logged).
+	Hints []string
+
+	// PRF asks the authenticator to enable the PRF extension for the new credential (so
+	// that sign-ins can derive secrets with AuthenticationOptions.PRF);
+	// RegisteredCredential.PRFEnabled reports whether it did.
+	PRF bool
 }
 
 // BeginRegistration starts registering a passkey for user, who must already be signed in
@@ -32,9 +43,21 @@ func (s *Server) BeginRegistration(w http.ResponseWriter, r *http.Request, user 
 	if e := s.admit(w, r); e != nil {
 		return s.fail(w, r, verb, e)
 	}
-	var regOpts []webauthn.RegistrationOption
+	hints, err := parseHints(opts.Hints)
+	if err != nil {
+		return s.fail(w, r, verb, newError(CodeInternal, "Internal error.", fmt.Errorf("BeginRegistration: %w", err)))
+	}
+	// credProps always: it tells whether the credential is discoverable (a passkey).
+	ext := []webauthn.ExtensionOption{webauthn.WithExtensionCredProps()}
+	if opts.PRF {
+		ext = append(ext, webauthn.WithExtensionPRFSupport())
+	}
+	regOpts := []webauthn.RegistrationOption{webauthn.WithExtensions(ext...)}
 	if len(opts.ExcludeCredentials) > 0 {
 		regOpts = append(regOpts, webauthn.WithExclusions(descriptors(opts.ExcludeCredentials)))
+	}
+	if len(hints) > 0 {
+		regOpts = append(regOpts, webauthn.WithPublicKeyCredentialHints(hints))
 	}
 	creation, session, err := s.wa.BeginMediatedRegistration(&waUser{User: user}, mediation(opts.Conditional), regOpts...)
 	if err != nil {
@@ -76,6 +99,12 @@ func (s *Server) FinishRegistration(w http.ResponseWriter, r *http.Request) (*Re
 	for i, t := range cred.Transport {
 		transports[i] = string(t)
 	}
+	out := parsed.ClientExtensionResults
+	var discoverable *bool
+	if out.CredProps != nil && out.CredProps.RK != nil {
+		rk := *out.CredProps.RK
+		discoverable = &rk
+	}
 	return &RegisteredCredential{
 		ID:                cred.ID,
 		PublicKey:         cred.PublicKey,
@@ -87,5 +116,7 @@ func (s *Server) FinishRegistration(w http.ResponseWriter, r *http.Request) (*Re
 		BackupState:       cred.Flags.BackupState,
 		UserVerified:      cred.Flags.UserVerified,
 		AttestationFormat: cred.AttestationFormat,
+		Discoverable:      discoverable,
+		PRFEnabled:        out.PRF != nil && out.PRF.Enabled != nil && *out.PRF.Enabled,
 	}, nil
 }

@@ -60,8 +60,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Attestation, err = oneOf("Attestation", cfg.Attestation, "none", "indirect", "direct", "enterprise"); err != nil {
 		return nil, err
 	}
-	if cfg.Timeout < 0 || cfg.ChallengeTTL < 0 || cfg.MaxBodyBytes < 0 {
-		return nil, errors.New("passkeys: Timeout, ChallengeTTL and MaxBodyBytes may not be negative")
+	if cfg.Timeout < 0 || cfg.ChallengeTTL < 0 || cfg.MaxBodyBytes < 0 || cfg.StoreTimeout < 0 {
+		return nil, errors.New("passkeys: Timeout, ChallengeTTL, MaxBodyBytes and StoreTimeout may not be negative")
+	}
+	if cfg.StoreTimeout == 0 {
+		cfg.StoreTimeout = defaultStoreTimeout
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = defaultTimeout
@@ -149,7 +152,10 @@ func (s *Server) save(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return newError(CodeInternal, "Internal error.", err)
 	}
-	if err := s.cfg.Store.Put(ctx, ceremonyKey(secret, session.Challenge), b, s.cfg.ChallengeTTL+expiryGrace); err != nil {
+	key := ceremonyKey(secret, session.Challenge)
+	if err := s.storeCall(ctx, func(ctx context.Context) error {
+		return s.cfg.Store.Put(ctx, key, b, s.cfg.ChallengeTTL+expiryGrace)
+	}); err != nil {
 		return storeError(err)
 	}
 	s.pruneCeremonyCookies(w, r)
@@ -168,7 +174,13 @@ func (s *Server) take(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if secret == "" {
 		return nil, newError(CodeChallengeMissing, "No passkey ceremony is pending in this browser; start again.", nil)
 	}
-	b, found, err := s.cfg.Store.Take(ctx, ceremonyKey(secret, challenge))
+	var b []byte
+	var found bool
+	key := ceremonyKey(secret, challenge)
+	err := s.storeCall(ctx, func(ctx context.Context) (err error) {
+		b, found, err = s.cfg.Store.Take(ctx, key)
+		return err
+	})
 	if err != nil {
 		return nil, storeError(err) // the cookie stays: a retry may find the store back
 	}
@@ -213,6 +225,27 @@ func (s *Server) exactOrigin(origin string) *Error {
 	}
 	return newError(CodeVerificationFailed, "The passkey could not be verified.",
 		fmt.Errorf("origin %q is not one of the configured origins", origin))
+}
+
+// storeCall runs a call f to the ceremony store within Config.StoreTimeout: f gets a
+// context with that deadline, and when f has not returned by then (a store that does not
+// honour the context, such as go-redis without ContextTimeoutEnabled, waiting on a frozen
+// server) storeCall returns context.DeadlineExceeded without it; f finishes on its own.
+// The memory store, which never blocks, is called directly.
+func (s *Server) storeCall(ctx context.Context, f func(context.Context) error) error {
+	if _, ok := s.cfg.Store.(*MemoryStore); ok {
+		return f(ctx)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.StoreTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("ceremony store: no answer within %s: %w", s.cfg.StoreTimeout, ctx.Err())
+	}
 }
 
 func storeError(err error) *Error {

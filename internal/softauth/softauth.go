@@ -64,7 +64,8 @@ type Tamper struct {
 	Challenge    string // challenge to send instead of the options'
 	SignCount    *uint32
 	NoUserHandle bool
-	CredentialID []byte // create: this credential ID instead of a random one
+	CredentialID []byte         // create: this credential ID instead of a random one
+	Extensions   map[string]any // clientExtensionResults instead of {}
 }
 
 type creationOptions struct {
@@ -149,7 +150,7 @@ func (a *Authenticator) Create(options []byte, origin string, t Tamper) ([]byte,
 			"attestationObject": b64.EncodeToString(att),
 			"transports":        []string{"internal"},
 		},
-		"clientExtensionResults": map[string]any{},
+		"clientExtensionResults": extensions(t),
 	})
 	return resp, c, err
 }
@@ -234,6 +235,13 @@ func authData(rpID string, flags byte, count uint32) []byte {
 func clientData(typ, challenge, origin string) []byte {
 	b, _ := json.Marshal(map[string]any{"type": typ, "challenge": challenge, "origin": origin, "crossOrigin": false})
 	return b
+}
+
+func extensions(t Tamper) map[string]any {
+	if t.Extensions != nil {
+		return t.Extensions
+	}
+	return map[string]any{}
 }
 
 func pick(a, b string) string {

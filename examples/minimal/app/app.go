@@ -84,11 +84,9 @@ func New(opts Options) (*App, error) {
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.DefaultCost
 	}
-	// TODO(issue 11): ClientLimit is not in server.Config on this branch yet; when the
-	// per-client limit is merged, add to the Config below:
-	//	ClientLimit: server.ClientLimit{Off: opts.ClientLimitOff},
 	pk, err := server.New(server.Config{RPID: opts.RPID, RPName: "Passkeys demo", Origins: opts.Origins,
-		UserVerification: opts.UserVerification, Store: opts.Store, Logger: opts.Logger, Clock: opts.Clock})
+		UserVerification: opts.UserVerification, Store: opts.Store, Logger: opts.Logger, Clock: opts.Clock,
+		ClientLimit: server.ClientLimit{Off: opts.ClientLimitOff}})
 	if err != nil {
 		return nil, err
 	}
