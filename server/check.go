@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -134,6 +135,10 @@ func probe(s *Server, opts CheckOptions, add func(Severity, string, string, stri
 			"wrap the routes in http.NewCrossOriginProtection() (server.Routes does) and/or check an X-CSRF-Token")
 	}
 
+	if len(s.cfg.RelatedOrigins) > 0 {
+		checkWellKnown(s, opts.Handler, add)
+	}
+
 	script := opts.ScriptPath
 	if script == "" {
 		script = "/_chirp/passkeys.js"
@@ -163,5 +168,32 @@ func probe(s *Server, opts CheckOptions, add func(Severity, string, string, stri
 		add(SeverityWarning, "passkeys.bridge_not_injected",
 			fmt.Sprintf("the bridge is served at %s but the page %s (status %d) does not load it", script, page, rec.Code),
 			"put the injector outside the handlers that render pages, or render injector.Tag in your layout")
+	}
+}
+
+// checkWellKnown fetches https://{RPID}/.well-known/webauthn from the handler and reports
+// each related origin the file does not list: the browser refuses that origin's ceremonies.
+func checkWellKnown(s *Server, h http.Handler, add func(Severity, string, string, string)) {
+	req := httptest.NewRequest(http.MethodGet, "https://"+s.cfg.RPID+WellKnownPath, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var body wellKnownBody
+	ct := rec.Header().Get("Content-Type")
+	if rec.Code != http.StatusOK || !strings.HasPrefix(ct, "application/json") || json.Unmarshal(rec.Body.Bytes(), &body) != nil {
+		add(SeverityError, "passkeys.well_known_missing",
+			fmt.Sprintf("GET %s answered %d %q, not the JSON of the related origins: browsers refuse every related origin", WellKnownPath, rec.Code, ct),
+			"serve Server.WellKnown at /.well-known/webauthn on the RP ID's host (Routes.Mount does)")
+		return
+	}
+	listed := map[string]bool{}
+	for _, o := range body.Origins {
+		listed[o] = true
+	}
+	for _, o := range s.cfg.RelatedOrigins {
+		if !listed[o] {
+			add(SeverityError, "passkeys.related_origin_unlisted",
+				fmt.Sprintf("related origin %s is not in the served %s: the browser refuses its ceremonies", o, WellKnownPath),
+				"serve Server.WellKnown there, or add the origin to the file you serve")
+		}
 	}
 }

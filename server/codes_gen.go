@@ -34,6 +34,9 @@ const (
 	// CodeCredentialExists: a registration whose credential ID is already registered (to this
 	// user or another); nothing is stored.
 	CodeCredentialExists = "credential_exists"
+	// CodeLastCredential: Routes refuses to delete the user's last passkey while the user has no
+	// other way to sign in (Routes.HasOtherSignIn).
+	CodeLastCredential = "last_credential"
 	// CodeLoginRequired is answered (401) by the register routes when nobody is signed in.
 	CodeLoginRequired = "login_required"
 	// CodeRateLimited: this client began too many ceremonies too fast (Config.ClientLimit);
@@ -73,6 +76,8 @@ func statusOf(code string) int {
 		return 400
 	case CodeCredentialExists:
 		return 400
+	case CodeLastCredential:
+		return 409
 	case CodeLoginRequired:
 		return 401
 	case CodeRateLimited:

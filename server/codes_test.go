@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"go/ast"
@@ -401,6 +402,14 @@ var routesCases = []struct {
 			e.t.Fatalf("register: %d %s", st, body)
 		}
 		return e.register(softauth.New(), softauth.Tamper{CredentialID: a.Creds[0].ID})
+	}},
+	{"/credentials/delete", CodeLastCredential, func(e routesEnv) (int, []byte) {
+		e.rt.Credentials = &mgmtTable{credTable: e.creds, labels: map[string]string{}}
+		a := softauth.New()
+		if st, body := e.register(a, softauth.Tamper{}); st != http.StatusOK {
+			e.t.Fatalf("register: %d %s", st, body)
+		}
+		return e.manage("delete", manageBody{ID: base64.RawURLEncoding.EncodeToString(a.Creds[0].ID)})
 	}},
 	{"/login/begin", CodePayloadTooLarge, func(e routesEnv) (int, []byte) {
 		return e.post("/login/begin", bytes.Repeat([]byte(" "), 5<<10))

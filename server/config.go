@@ -22,6 +22,14 @@ type Config struct {
 	// allowed to run ceremonies. http is allowed only on localhost. Required.
 	Origins []string
 
+	// RelatedOrigins are origins on other registrable domains that may use this RP ID
+	// (WebAuthn L3 related origin requests): exact https origins such as
+	// https://example.co.uk for RPID example.com, with at most 5 distinct
+	// registrable-domain labels among them. The browser allows them only when
+	// https://{RPID}/.well-known/webauthn lists them: serve Server.WellKnown there (Routes
+	// does, when mounted at the root or with Mount). Zero means none.
+	RelatedOrigins []string
+
 	// UserVerification is "required", "preferred" or "discouraged". Zero means
 	// "preferred".
 	UserVerification string

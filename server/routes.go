@@ -41,6 +41,14 @@ type CredentialStore interface {
 //	{Prefix}/register/begin    {Prefix}/register/finish
 //	{Prefix}/login/begin       {Prefix}/login/finish
 //
+// and, for a settings page, the ones the CredentialStore supports through its optional
+// interfaces (CredentialLister, CredentialRenamer, CredentialDeleter), for the signed-in
+// user's own passkeys, each a POST of JSON:
+//
+//	{Prefix}/credentials/list      {}                          → {"credentials": [{id, label, provider, synced, …}]}
+//	{Prefix}/credentials/rename    {"id": "…", "label": "…"}   → {"ok": true}
+//	{Prefix}/credentials/delete    {"id": "…"}                 → {"ok": true}, or 409 last_credential
+//
 // Routes is an http.Handler that mounts on any router: on an http.ServeMux with
 // Mount (or mux.Handle(prefix+"/", routes)), on chi with r.Mount(prefix, routes) or
 // r.Handle, on gin with github.com/chirpkit/passkeys/ginpasskeys. It answers the four
@@ -71,7 +79,11 @@ type Routes struct {
 	// as the process runs); the browser then finds no passkey, as it does for a user whose
 	// passkeys are on another device.
 	AllowList func(ctx context.Context, username string) ([][]byte, error)
-	// Prefix of the four paths. Zero means "/auth/passkey".
+	// HasOtherSignIn reports whether the user can sign in without passkeys (a password,
+	// say). When it does not (or HasOtherSignIn is nil), deleting the user's last passkey
+	// is refused with 409 last_credential.
+	HasOtherSignIn func(r *http.Request, userID []byte) (bool, error)
+	// Prefix of the paths. Zero means "/auth/passkey".
 	Prefix string
 	// CrossOrigin protects the routes against cross-site requests. Zero means
 	// http.NewCrossOriginProtection(); add trusted origins or bypasses to your own.
@@ -105,20 +117,45 @@ func (rt *Routes) handlers() map[string]http.Handler {
 			p + "/login/begin":     cop.Handler(http.HandlerFunc(rt.loginBegin)),
 			p + "/login/finish":    cop.Handler(http.HandlerFunc(rt.loginFinish)),
 		}
+		if _, ok := rt.Credentials.(CredentialLister); ok {
+			rt.table[p+"/credentials/list"] = cop.Handler(http.HandlerFunc(rt.listCredentials))
+		}
+		if _, ok := rt.Credentials.(CredentialRenamer); ok {
+			rt.table[p+"/credentials/rename"] = cop.Handler(http.HandlerFunc(rt.renameCredential))
+		}
+		if _, ok := rt.Credentials.(CredentialDeleter); ok {
+			rt.table[p+"/credentials/delete"] = cop.Handler(http.HandlerFunc(rt.deleteCredential))
+		}
 	})
 	return rt.table
 }
 
-// Paths returns the four paths the routes answer, for adapters that register each path
-// with their router.
+// Paths returns the paths the routes answer (POST), for adapters that register each path
+// with their router: the four ceremony paths, then the credential management paths that
+// the CredentialStore supports (list, rename, delete).
 func (rt *Routes) Paths() []string {
 	p := rt.prefix()
-	return []string{p + "/register/begin", p + "/register/finish", p + "/login/begin", p + "/login/finish"}
+	paths := []string{p + "/register/begin", p + "/register/finish", p + "/login/begin", p + "/login/finish"}
+	if _, ok := rt.Credentials.(CredentialLister); ok {
+		paths = append(paths, p+"/credentials/list")
+	}
+	if _, ok := rt.Credentials.(CredentialRenamer); ok {
+		paths = append(paths, p+"/credentials/rename")
+	}
+	if _, ok := rt.Credentials.(CredentialDeleter); ok {
+		paths = append(paths, p+"/credentials/delete")
+	}
+	return paths
 }
 
-// ServeHTTP implements http.Handler: it answers the four paths (POST only) and 404
-// for any other path.
+// ServeHTTP implements http.Handler: it answers the four paths (POST only), WellKnownPath
+// when the Server has Config.RelatedOrigins (mounted at the root), and 404 for any other
+// path.
 func (rt *Routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == WellKnownPath && len(rt.Server.cfg.RelatedOrigins) > 0 {
+		rt.Server.WellKnown().ServeHTTP(w, r)
+		return
+	}
 	h, ok := rt.handlers()[r.URL.Path]
 	if !ok {
 		http.NotFound(w, r)
@@ -132,10 +169,14 @@ func (rt *Routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(w, r)
 }
 
-// Mount adds the four routes (POST only) to mux.
+// Mount adds the four routes (POST only) to mux, and GET WellKnownPath when the Server
+// has Config.RelatedOrigins.
 func (rt *Routes) Mount(mux *http.ServeMux) {
 	for path, h := range rt.handlers() {
 		mux.Handle("POST "+path, h)
+	}
+	if len(rt.Server.cfg.RelatedOrigins) > 0 {
+		mux.Handle("GET "+WellKnownPath, rt.Server.WellKnown())
 	}
 }
 

@@ -158,7 +158,7 @@ func TestRoutesHandlerMethodsAndPaths(t *testing.T) {
 	if w.Code != http.StatusNotFound {
 		t.Fatalf("other path: %d", w.Code)
 	}
-	if got := rt.Paths(); len(got) != 4 || got[0] != "/auth/passkey/register/begin" {
+	if got := rt.Paths(); len(got) != 4 || got[0] != "/auth/passkey/register/begin" || got[3] != "/auth/passkey/login/finish" {
 		t.Fatalf("Paths: %q", got)
 	}
 }

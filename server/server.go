@@ -47,6 +47,11 @@ func New(cfg Config) (*Server, error) {
 	if err := checkRPID(cfg.RPID, hosts); err != nil {
 		return nil, fmt.Errorf("passkeys: %w", err)
 	}
+	if err := checkRelatedOrigins(cfg.RPID, cfg.RelatedOrigins); err != nil {
+		return nil, fmt.Errorf("passkeys: %w", err)
+	}
+	cfg.Origins = append([]string(nil), cfg.Origins...)
+	cfg.RelatedOrigins = append([]string(nil), cfg.RelatedOrigins...)
 	if cfg.RPName == "" {
 		cfg.RPName = cfg.RPID
 	}
@@ -109,7 +114,7 @@ func New(cfg Config) (*Server, error) {
 	s.wa, err = webauthn.New(&webauthn.Config{
 		RPID:                  cfg.RPID,
 		RPDisplayName:         cfg.RPName,
-		RPOrigins:             append([]string(nil), cfg.Origins...),
+		RPOrigins:             append(append([]string(nil), cfg.Origins...), cfg.RelatedOrigins...),
 		AttestationPreference: protocol.ConveyancePreference(cfg.Attestation),
 		AuthenticatorSelection: protocol.AuthenticatorSelection{
 			ResidentKey:        protocol.ResidentKeyRequirement(cfg.ResidentKey),
@@ -214,11 +219,16 @@ func (s *Server) decoyCredentialID(username string) []byte {
 }
 
 // exactOrigin refuses a clientDataJSON origin that is not, byte for byte, one of
-// Config.Origins. go-webauthn compares scheme and host only, so that HTTP://LOCALHOST,
-// http://localhost/phish?x and http://evil@localhost would pass it; browsers never send
-// those, and the README promises exact origins.
+// Config.Origins or Config.RelatedOrigins. go-webauthn compares scheme and host only, so
+// that HTTP://LOCALHOST, http://localhost/phish?x and http://evil@localhost would pass
+// it; browsers never send those, and the README promises exact origins.
 func (s *Server) exactOrigin(origin string) *Error {
 	for _, o := range s.cfg.Origins {
+		if origin == o {
+			return nil
+		}
+	}
+	for _, o := range s.cfg.RelatedOrigins {
 		if origin == o {
 			return nil
 		}

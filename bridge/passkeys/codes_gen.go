@@ -118,6 +118,8 @@ const (
 	ServerCodeSignCountRegressed = "sign_count_regressed"
 	// ServerCodeCredentialExists (400): `Routes`: the credential ID is already registered (the spec's step: refuse it)
 	ServerCodeCredentialExists = "credential_exists"
+	// ServerCodeLastCredential (409): `Routes`: deleting the last passkey of an account with no other way to sign in
+	ServerCodeLastCredential = "last_credential"
 	// ServerCodeLoginRequired (401): `Routes`: registering without a signed-in user
 	ServerCodeLoginRequired = "login_required"
 	// ServerCodeRateLimited (429): too many begins from this client (`Config.ClientLimit`); `Retry-After` says when to retry

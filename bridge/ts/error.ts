@@ -57,6 +57,7 @@ export type PasskeyErrorCode =
  * - `user_mismatch` (400): the user handle is not the credential's user; `Routes`: a registration finished by another account than began it
  * - `sign_count_regressed` (400): the signature counter went back (cloned authenticator?); `SignCountFlag` lets it through flagged
  * - `credential_exists` (400): `Routes`: the credential ID is already registered (the spec's step: refuse it)
+ * - `last_credential` (409): `Routes`: deleting the last passkey of an account with no other way to sign in
  * - `login_required` (401): `Routes`: registering without a signed-in user
  * - `rate_limited` (429): too many begins from this client (`Config.ClientLimit`); `Retry-After` says when to retry
  * - `store_unavailable` (503): ceremony store full (memory store capacity) or unreachable (Redis down)
@@ -75,6 +76,7 @@ export type ServerCode =
   | "user_mismatch"
   | "sign_count_regressed"
   | "credential_exists"
+  | "last_credential"
   | "login_required"
   | "rate_limited"
   | "store_unavailable"

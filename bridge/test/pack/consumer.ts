@@ -36,6 +36,7 @@ export function serverAdvice(code: ServerCode | undefined): string {
       return "Sign in first.";
     case "bad_request":
     case "credential_exists":
+    case "last_credential":
     case "rate_limited":
     case "method_not_allowed":
     case "unsupported_media_type":

@@ -27,6 +27,7 @@ export function expired(code?: ServerCode): boolean {
     case undefined:
     case "bad_request":
     case "credential_exists":
+    case "last_credential":
     case "rate_limited":
     case "method_not_allowed":
     case "unsupported_media_type":
