@@ -50,6 +50,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock; zero means time.Now.
 	Clock func() time.Time
+	// SessionIdle ends a session after this long without a request; zero means 2 hours.
+	SessionIdle time.Duration
+	// SessionLifetime ends a session this long after sign-in whatever the activity, and is
+	// its cookie's Max-Age; zero means 24 hours.
+	SessionLifetime time.Duration
 	// Routes, if set, adds routes to the app's router, behind its middleware (security
 	// headers, the injector, sessions with CSRF checks); examples/wasm adds its page so.
 	Routes func(a *App, r gin.IRoutes)
@@ -65,7 +70,35 @@ type App struct {
 	bcryptCost int
 	secure     bool
 	handler    http.Handler
+	// secret keys the HMACs: visitors' CSRF tokens, stand-in credential IDs.
+	secret []byte
+
+	sessionIdle, sessionLifetime time.Duration
+
+	// dummyHash is a bcrypt hash of a random password at bcryptCost: a sign-in for a
+	// username that has no account is checked against it, so that it takes as long as one
+	// for an account (see passwordLogin).
+	dummyHash []byte
+	// checkPassword is bcrypt.CompareHashAndPassword (tests count its calls).
+	checkPassword func(hash, password []byte) error
+	// Password sign-in attempts per client address and per username (see passwordLogin).
+	clientLimit, userLimit *limiter
+
+	// beforeMarkUsed, if set, runs in a passkey sign-in between the verification and the
+	// update of the sign count (tests line up concurrent sign-ins with it).
+	beforeMarkUsed func()
 }
+
+// Throttling of password sign-in (see passwordLogin). A client address may fail
+// clientBurst times in a row, then once per clientEvery; a username userBurst times, then
+// once per userEvery. Each table keeps at most limiterTable keys.
+const (
+	clientBurst  = 20
+	clientEvery  = 10 * time.Second
+	userBurst    = 5
+	userEvery    = time.Minute
+	limiterTable = 10000
+)
 
 // New opens the database and builds the app.
 func New(opts Options) (*App, error) {
@@ -81,6 +114,15 @@ func New(opts Options) (*App, error) {
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.DefaultCost
 	}
+	if opts.SessionIdle == 0 {
+		opts.SessionIdle = 2 * time.Hour
+	}
+	if opts.SessionLifetime == 0 {
+		opts.SessionLifetime = 24 * time.Hour
+	}
+	if len(opts.Origins) == 0 {
+		return nil, errors.New("app: Options.Origins is empty")
+	}
 	pk, err := server.New(server.Config{RPID: opts.RPID, RPName: "Passkeys demo", Origins: opts.Origins,
 		UserVerification: opts.UserVerification, Store: opts.Store, Logger: opts.Logger, Clock: opts.Clock})
 	if err != nil {
@@ -93,12 +135,25 @@ func New(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	dummy, err := bcrypt.GenerateFromPassword(randomBytes(32), opts.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
 	db, err := openDB(opts.DB)
 	if err != nil {
 		return nil, err
 	}
+	key, err := secret(db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("app secret: %w", err)
+	}
 	a := &App{db: db, pk: pk, tmpl: tmpl, log: opts.Logger, now: opts.Clock, bcryptCost: opts.BcryptCost,
-		secure: strings.HasPrefix(opts.Origins[0], "https://")}
+		secure: strings.HasPrefix(opts.Origins[0], "https://"), secret: key,
+		sessionIdle: opts.SessionIdle, sessionLifetime: opts.SessionLifetime,
+		dummyHash: dummy, checkPassword: bcrypt.CompareHashAndPassword,
+		clientLimit: newLimiter(clientBurst, clientEvery, limiterTable),
+		userLimit:   newLimiter(userBurst, userEvery, limiterTable)}
 	a.handler = a.routes(opts.Routes)
 	return a, nil
 }
@@ -132,8 +187,8 @@ func (a *App) routes(extra func(*App, gin.IRoutes)) http.Handler {
 		extra(a, r)
 	}
 	// Cross-site POSTs are refused from the Sec-Fetch-Site/Origin headers before the
-	// CSRF token is even looked at.
-	return http.NewCrossOriginProtection().Handler(r)
+	// CSRF token is even looked at; then every body is bounded before anything reads it.
+	return http.NewCrossOriginProtection().Handler(a.limitBodies(r))
 }
 
 type nonceKey struct{}
@@ -168,7 +223,7 @@ func AllowWasm(c *gin.Context) {
 
 // CSRF returns the CSRF token of the visitor's session, for pages added with
 // Options.Routes (put it in <meta name="csrf-token">).
-func CSRF(c *gin.Context) string { return current(c).CSRF }
+func CSRF(c *gin.Context) string { return c.MustGet("app").(*App).csrfToken(c) }
 
 // Username returns the signed-in user's name, or "" when nobody is signed in.
 func (a *App) Username(c *gin.Context) (string, error) {
