@@ -2,6 +2,41 @@
 // passkeys in SQLite, sessions with CSRF tokens, the four passkey routes on the server
 // verbs, and the bridge injected into every page. cmd examples/minimal runs it; the e2e
 // tests drive it in Chromium.
+//
+// # Security
+//
+// What the example does beyond calling the verbs, as a starting point for an app of one's
+// own (each is tested in this package):
+//
+//   - Request bodies are bounded before anything reads them: 4 KiB for the forms and the
+//     JSON of a begin, 64 KiB for the finish routes (the server's MaxBodyBytes); a larger
+//     body is answered 413 payload_too_large (limitBodies).
+//   - Sessions: a row of the sessions table exists only for a signed-in user, made at
+//     sign-in with a fresh token and CSRF token, deleted at sign-out. It ends after
+//     Options.SessionIdle (2 h) without a request or Options.SessionLifetime (24 h) after
+//     sign-in; the cookie's Max-Age is the lifetime, and each sign-in purges up to 100
+//     expired rows. A visitor who is not signed in has no row: the pages' CSRF token is
+//     a signed double-submit token, HMAC(app secret, value of a random csrf cookie).
+//     Over https both cookies are __Host- cookies (Secure, Path=/, no Domain).
+//     Cross-origin POSTs are refused first by http.CrossOriginProtection.
+//   - Password sign-in takes as long for a username without an account as for one with
+//     (a bcrypt comparison with a dummy hash of the same cost), and is throttled per
+//     client address and per username with token buckets in bounded tables: 429 with
+//     Retry-After. Right passwords use up nothing. The tables are per process, and the
+//     client address is the peer's: behind a reverse proxy, key on the address the proxy
+//     forwards.
+//   - Username-first passkey sign-in answers alike whether or not the username has
+//     passkeys, or an account: without, the allow list holds a stand-in ID derived from
+//     the username with the app secret, which no authenticator holds.
+//   - Registering a credential ID that is stored already (another user's, or the same
+//     user's) is refused with 400 credential_exists, decided by the primary key of the
+//     INSERT, so two registrations at once cannot both succeed.
+//   - The sign count is stored with a compare-and-set against the count the verification
+//     read: of two sign-ins racing with the same counter (a cloned authenticator) one gets
+//     400 sign_count_regressed. Counters that stay 0 (synced passkeys) always pass.
+//
+// The app secret (a random 32-byte key) is made on first start and kept in the database,
+// so that every instance on one database shares it.
 package app
 
 import (
@@ -221,8 +256,9 @@ func AllowWasm(c *gin.Context) {
 	c.Writer.Header().Set("Content-Security-Policy", csp(nonceOf(c.Request), true))
 }
 
-// CSRF returns the CSRF token of the visitor's session, for pages added with
-// Options.Routes (put it in <meta name="csrf-token">).
+// CSRF returns the CSRF token for a page added with Options.Routes (put it in
+// <meta name="csrf-token">): the signed-in session's, or a visitor's, for whom it sets the
+// csrf cookie if the browser has none yet.
 func CSRF(c *gin.Context) string { return c.MustGet("app").(*App).csrfToken(c) }
 
 // Username returns the signed-in user's name, or "" when nobody is signed in.
