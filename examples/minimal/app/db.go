@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/chirpkit/passkeys/server"
-	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+	"modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 const schema = `
@@ -33,12 +34,25 @@ CREATE TABLE IF NOT EXISTS passkeys (
 );
 CREATE INDEX IF NOT EXISTS passkeys_user ON passkeys(user_id);
 CREATE TABLE IF NOT EXISTS sessions (
-	token      TEXT PRIMARY KEY,
-	user_id    INTEGER REFERENCES users(id) ON DELETE CASCADE,
-	csrf       TEXT NOT NULL,
-	created_at INTEGER NOT NULL
+	token        TEXT PRIMARY KEY,
+	user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	csrf         TEXT NOT NULL,
+	created_at   INTEGER NOT NULL,
+	last_seen_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_created ON sessions(created_at);
+CREATE INDEX IF NOT EXISTS sessions_last_seen ON sessions(last_seen_at);
+CREATE TABLE IF NOT EXISTS secrets (
+	name  TEXT PRIMARY KEY,
+	value BLOB NOT NULL
 );
 `
+
+// oldSessions is true when the sessions table has the layout of earlier versions (a row
+// per visitor, no last_seen_at). Sessions are disposable: such a table is dropped and
+// everyone signs in again.
+const oldSessions = `SELECT EXISTS (SELECT 1 FROM pragma_table_info('sessions'))
+	AND NOT EXISTS (SELECT 1 FROM pragma_table_info('sessions') WHERE name = 'last_seen_at')`
 
 // openDB opens (and creates) the SQLite database at path.
 func openDB(path string) (*sql.DB, error) {
@@ -50,11 +64,40 @@ func openDB(path string) (*sql.DB, error) {
 	// One connection: SQLite serialises writers anyway, and this keeps the demo free of
 	// "database is locked" under concurrent tests.
 	db.SetMaxOpenConns(1)
+	var old bool
+	if err := db.QueryRow(oldSessions).Scan(&old); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	if old {
+		if _, err := db.Exec("DROP TABLE IF EXISTS sessions"); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("drop the old sessions table of %s: %w", path, err)
+		}
+	}
 	if _, err := db.Exec(schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create schema in %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// secret returns the app's HMAC key, made on first use and kept in the database, so that
+// every instance on one database shares it and it survives restarts.
+func secret(db *sql.DB) ([]byte, error) {
+	if _, err := db.Exec("INSERT OR IGNORE INTO secrets (name, value) VALUES ('hmac', ?)", randomBytes(32)); err != nil {
+		return nil, err
+	}
+	var key []byte
+	err := db.QueryRow("SELECT value FROM secrets WHERE name = 'hmac'").Scan(&key)
+	return key, err
+}
+
+// isConstraint reports whether err is SQLite's error for a violation of the given
+// extended constraint code (sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, ..._UNIQUE).
+func isConstraint(err error, code int) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == code
 }
 
 type user struct {
@@ -119,8 +162,9 @@ func scanPasskey(row interface{ Scan(...any) error }) (*passkey, error) {
 	return p, nil
 }
 
-// lookupPasskey is the server.LookupFunc of this app.
-func (a *App) lookupPasskey(ctx context.Context, id []byte) (server.StoredCredential, error) {
+// lookupPasskey returns the passkey row with the credential ID id, or
+// server.ErrUnknownCredential (loginFinish makes the server.LookupFunc of it).
+func (a *App) lookupPasskey(ctx context.Context, id []byte) (*passkey, error) {
 	p, err := scanPasskey(a.db.QueryRowContext(ctx,
 		"SELECT "+passkeyColumns+" FROM passkeys p JOIN users u ON u.id = p.user_id WHERE p.credential_id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -147,16 +191,50 @@ func (a *App) passkeysOf(ctx context.Context, userID int64) ([]*passkey, error) 
 	return out, rows.Err()
 }
 
+// errCredentialExists: the credential ID is in the table already (another user's, or
+// this user's).
+var errCredentialExists = errors.New("credential ID already registered")
+
+// addPasskey stores a new credential, or returns errCredentialExists and stores nothing.
+// The primary key decides, not a lookup before the INSERT: of two registrations of one
+// credential ID at once, exactly one INSERT wins.
 func (a *App) addPasskey(ctx context.Context, userID int64, c *server.RegisteredCredential) error {
 	_, err := a.db.ExecContext(ctx, `INSERT INTO passkeys
 		(credential_id, user_id, public_key, sign_count, transports, aaguid, backup_eligible, backup_state, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, userID, c.PublicKey, c.SignCount, strings.Join(c.Transports, ","), c.AAGUID, c.BackupEligible, c.BackupState, a.now().Unix())
+	if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return errCredentialExists
+	}
 	return err
 }
 
-func (a *App) markUsed(ctx context.Context, c *server.AuthenticatedCredential) error {
-	_, err := a.db.ExecContext(ctx, "UPDATE passkeys SET sign_count = ?, backup_state = ?, last_used_at = ? WHERE credential_id = ?",
-		c.SignCount, c.BackupState, a.now().Unix(), c.CredentialID)
-	return err
+// errCounterMoved: the sign count changed between the lookup and the update.
+var errCounterMoved = errors.New("sign count changed since it was read")
+
+// markUsed stores the sign count of a verified sign-in, as a compare-and-set against the
+// count the verification was made against (read, the stored value the lookup returned).
+// Two sign-ins verified against one stored count (a cloned authenticator racing the
+// original, both presenting the same next counter) cannot both pass: the second finds the
+// count moved and gets errCounterMoved. Counters that stay 0 (synced passkeys) compare 0
+// with 0 and always pass. A credential deleted in the meantime gives
+// server.ErrUnknownCredential.
+func (a *App) markUsed(ctx context.Context, c *server.AuthenticatedCredential, read uint32) error {
+	res, err := a.db.ExecContext(ctx, `UPDATE passkeys SET sign_count = ?, backup_state = ?, last_used_at = ?
+		WHERE credential_id = ? AND sign_count = ?`,
+		c.SignCount, c.BackupState, a.now().Unix(), c.CredentialID, read)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	var exists bool
+	if err := a.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM passkeys WHERE credential_id = ?)", c.CredentialID).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return server.ErrUnknownCredential
+	}
+	return errCounterMoved
 }

@@ -2,16 +2,21 @@ package app
 
 import (
 	"bytes"
-	"crypto/rand"
+	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/chirpkit/passkeys/server"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 type page struct {
@@ -24,7 +29,9 @@ type page struct {
 }
 
 func (a *App) render(c *gin.Context, status int, name string, p page) {
-	p.CSRF = current(c).CSRF
+	if c.Request.Method != http.MethodHead { // a HEAD answer has no body to hold a token
+		p.CSRF = a.csrfToken(c)
+	}
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Cache-Control", "no-store")
 	c.Status(status)
@@ -65,11 +72,9 @@ func (a *App) signup(c *gin.Context) {
 		a.internal(c, err)
 		return
 	}
-	handle := make([]byte, 32)
-	_, _ = rand.Read(handle)
-	res, err := a.db.ExecContext(c.Request.Context(), "INSERT INTO users (username, password_hash, webauthn_id) VALUES (?, ?, ?)", name, hash, handle)
+	res, err := a.db.ExecContext(c.Request.Context(), "INSERT INTO users (username, password_hash, webauthn_id) VALUES (?, ?, ?)", name, hash, randomBytes(32))
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE) {
 			fail("That username is taken.")
 			return
 		}
@@ -88,17 +93,47 @@ func (a *App) loginPage(c *gin.Context) {
 	a.render(c, http.StatusOK, "login.html", page{Title: "Sign in"})
 }
 
+// passwordLogin signs in with a username and password. Two things keep it from telling
+// who has an account, or from being a free guessing oracle:
+//
+//   - Timing: a username without an account is checked against a dummy bcrypt hash of
+//     the same cost, so both answers take one bcrypt comparison (without it: 0.2 ms
+//     against 47 ms at the default cost, which told who has an account).
+//   - Throttling: every attempt takes a token from the client address's bucket and from
+//     the username's (see limiter; the username's is kept whether or not the account
+//     exists, so a 429 says nothing about it). An empty bucket answers 429 with
+//     Retry-After before any bcrypt runs. A right password gives its tokens back, so only
+//     failures count.
 func (a *App) passwordLogin(c *gin.Context) {
 	name := strings.TrimSpace(c.PostForm("username"))
+	now := a.now()
+	fromClient, retry := a.clientLimit.take(clientKey(c.Request), now)
+	if fromClient == nil {
+		a.tooManyAttempts(c, name, retry)
+		return
+	}
+	userKey := string(a.mac("login-user", name)[:16]) // fixed size, whatever was sent
+	fromUser, retry := a.userLimit.take(userKey, now)
+	if fromUser == nil {
+		a.clientLimit.give(fromClient) // not an attempt: nothing was checked
+		a.tooManyAttempts(c, name, retry)
+		return
+	}
 	u, err := a.userBy(c.Request.Context(), "username", name)
 	if err != nil && !errors.Is(err, errNoUser) {
 		a.internal(c, err)
 		return
 	}
-	if u == nil || bcrypt.CompareHashAndPassword(u.Hash, []byte(c.PostForm("password"))) != nil {
+	hash := a.dummyHash
+	if u != nil {
+		hash = u.Hash
+	}
+	if ok := a.checkPassword(hash, []byte(c.PostForm("password"))) == nil; !ok || u == nil {
 		a.render(c, http.StatusUnauthorized, "login.html", page{Title: "Sign in", Error: "Wrong username or password.", Username: name})
 		return
 	}
+	a.clientLimit.give(fromClient)
+	a.userLimit.give(fromUser)
 	if err := a.login(c, u.ID); err != nil {
 		a.internal(c, err)
 		return
@@ -106,12 +141,26 @@ func (a *App) passwordLogin(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/dashboard")
 }
 
+// tooManyAttempts answers a throttled password sign-in: 429 with Retry-After, the sign-in
+// page with the wait for a browser, or a JSON rate_limited error for a client that asks
+// for JSON.
+func (a *App) tooManyAttempts(c *gin.Context, name string, retry time.Duration) {
+	secs := int(math.Ceil(retry.Seconds()))
+	c.Header("Retry-After", strconv.Itoa(secs))
+	msg := fmt.Sprintf("Too many failed sign-in attempts. Try again in %d seconds.", secs)
+	if strings.Contains(c.GetHeader("Accept"), "application/json") {
+		server.WriteError(c.Writer, &server.Error{Code: server.CodeRateLimited, Message: msg})
+		c.Abort()
+		return
+	}
+	a.render(c, http.StatusTooManyRequests, "login.html", page{Title: "Sign in", Error: msg, Username: name})
+}
+
 func (a *App) logout(c *gin.Context) {
 	if err := a.endSession(c); err != nil {
 		a.internal(c, err)
 		return
 	}
-	c.SetCookie(sessionCookie, "", -1, "/", "", a.secure, true)
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
@@ -198,6 +247,11 @@ func (a *App) registerFinish(c *gin.Context) {
 		return
 	}
 	if err := a.addPasskey(c.Request.Context(), u.ID, cred); err != nil {
+		if errors.Is(err, errCredentialExists) {
+			// The same message whether the ID is this user's or another's.
+			server.WriteError(c.Writer, &server.Error{Code: server.CodeCredentialExists, Message: "This passkey is already registered."})
+			return
+		}
 		a.internal(c, err)
 		return
 	}
@@ -210,17 +264,32 @@ type loginBeginRequest struct {
 	Username string `json:"username"`
 }
 
+// loginBegin starts a passkey sign-in: usernameless with no body, username-first with
+// {"username": ...} (an allow list of that user's passkeys).
+//
+// Username-first answers alike whether or not the username has passkeys, or an account:
+// when it has none, the allow list holds one stand-in credential ID, HMAC(app secret,
+// username) cut to a real ID's length. It is the same for every request about that name
+// (so a repeated probe sees a stable list, as for a real user) and matches no
+// authenticator, so the browser's ceremony fails as it does on a device without the
+// passkey (NotAllowedError), and a finish with it gets unknown_credential. Answering 400
+// for such names, as this used to, told anyone which usernames have passkeys. (The number
+// of IDs listed still differs for a user with several passkeys.)
 func (a *App) loginBegin(c *gin.Context) {
 	var req loginBeginRequest
 	if c.Request.ContentLength != 0 {
 		if err := c.ShouldBindJSON(&req); err != nil {
+			if tooLarge(err) {
+				a.payloadTooLarge(c)
+				return
+			}
 			c.JSON(http.StatusBadRequest, gin.H{"error": "Send a JSON object.", "code": server.CodeBadRequest})
 			return
 		}
 	}
 	var opts server.AuthenticationOptions
-	if req.Username != "" {
-		u, err := a.userBy(c.Request.Context(), "username", strings.TrimSpace(req.Username))
+	if name := strings.TrimSpace(req.Username); name != "" {
+		u, err := a.userBy(c.Request.Context(), "username", name)
 		if err != nil && !errors.Is(err, errNoUser) {
 			a.internal(c, err)
 			return
@@ -236,21 +305,49 @@ func (a *App) loginBegin(c *gin.Context) {
 			}
 		}
 		if len(opts.AllowCredentials) == 0 {
-			// Do not tell who exists: an unknown user and a user without passkeys look alike.
-			c.JSON(http.StatusBadRequest, gin.H{"error": "No passkey is registered for that username.", "code": "no_passkeys"})
-			return
+			opts.AllowCredentials = [][]byte{a.standInCredentialID(name)}
 		}
 	}
 	_ = a.pk.BeginAuthentication(c.Writer, c.Request, opts)
 }
 
+// standInCredentialID is the credential ID loginBegin lists for a username without
+// passkeys: 32 bytes (the length of the IDs Chromium's and many platform authenticators
+// make) derived from the username, unguessable without the app secret.
+func (a *App) standInCredentialID(name string) []byte {
+	return a.mac("stand-in-credential", name)[:32]
+}
+
+// loginFinish verifies a passkey sign-in and stores the new sign count with a
+// compare-and-set (see markUsed): the count the verification was made against is the
+// one the lookup read, kept by the lookup closure.
 func (a *App) loginFinish(c *gin.Context) {
 	ctx := c.Request.Context()
-	got, err := a.pk.FinishAuthentication(c.Writer, c.Request, a.lookupPasskey)
+	var read *passkey
+	lookup := func(ctx context.Context, id []byte) (server.StoredCredential, error) {
+		p, err := a.lookupPasskey(ctx, id)
+		read = p
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	got, err := a.pk.FinishAuthentication(c.Writer, c.Request, lookup)
 	if err != nil {
 		return // answered by the verb
 	}
-	if err := a.markUsed(ctx, got); err != nil {
+	if a.beforeMarkUsed != nil {
+		a.beforeMarkUsed()
+	}
+	switch err := a.markUsed(ctx, got, read.SignCount); {
+	case errors.Is(err, errCounterMoved):
+		server.WriteError(c.Writer, &server.Error{Code: server.CodeSignCountRegressed,
+			Message: "This passkey's signature counter went backwards; it may have been cloned.", Cause: err})
+		return
+	case errors.Is(err, server.ErrUnknownCredential):
+		server.WriteError(c.Writer, &server.Error{Code: server.CodeUnknownCredential, Message: "This passkey is not registered here."})
+		return
+	case err != nil:
 		a.internal(c, err)
 		return
 	}
