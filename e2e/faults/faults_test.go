@@ -275,7 +275,8 @@ func TestInstanceKilledBetweenBeginAndFinish(t *testing.T) {
 func TestSQLiteAfterSIGKILLMidWrite(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "demo.db")
-	app := startApp(t, rig.AppOptions{DB: db})
+	// 20 clients of one address begin many sign-ins: the per-client limit is off.
+	app := startApp(t, rig.AppOptions{DB: db, Args: []string{"-client-limit", "off"}})
 
 	// Passkey sign-ins write without bcrypt's pause (UPDATE of the sign count, DELETE and
 	// INSERT of the session), so that writes are in flight when the kill comes.
