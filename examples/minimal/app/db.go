@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chirpkit/passkeys/providers"
 	"github.com/chirpkit/passkeys/server"
 	"modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -128,10 +129,20 @@ type passkey struct {
 	PublicKey      []byte
 	SignCount      uint32
 	Transports     string
+	AAGUID         []byte
 	BackupEligible bool
 	BackupState    bool
 	CreatedAt      time.Time
 	LastUsedAt     *time.Time
+}
+
+// Provider names the passkey's provider from its AAGUID ("Google Password Manager",
+// "Windows Hello", …), or "Passkey" when the authenticator does not say or is not listed.
+func (p *passkey) Provider() string {
+	if name := providers.Name(p.AAGUID); name != "" {
+		return name
+	}
+	return "Passkey"
 }
 
 // The passkey row implements server.StoredCredential and server.StoredFlags.
@@ -144,14 +155,14 @@ func (p *passkey) CredentialBackupEligible() bool { return p.BackupEligible }
 func (p *passkey) CredentialBackupState() bool    { return p.BackupState }
 
 const passkeyColumns = `p.credential_id, p.user_id, u.webauthn_id, p.public_key, p.sign_count, p.transports,
-	p.backup_eligible, p.backup_state, p.created_at, p.last_used_at`
+	p.aaguid, p.backup_eligible, p.backup_state, p.created_at, p.last_used_at`
 
 func scanPasskey(row interface{ Scan(...any) error }) (*passkey, error) {
 	p := &passkey{}
 	var created int64
 	var lastUsed sql.NullInt64
 	if err := row.Scan(&p.ID, &p.UserID, &p.UserHandle, &p.PublicKey, &p.SignCount, &p.Transports,
-		&p.BackupEligible, &p.BackupState, &created, &lastUsed); err != nil {
+		&p.AAGUID, &p.BackupEligible, &p.BackupState, &created, &lastUsed); err != nil {
 		return nil, err
 	}
 	p.CreatedAt = time.Unix(created, 0)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -179,6 +180,28 @@ func TestSyncedPasskeyZeroCount(t *testing.T) {
 		}
 		if c := storedCount(t, a); c != 0 {
 			t.Fatalf("stored sign count %d", c)
+		}
+	}
+}
+
+// TestDashboardNamesProviders: the passkey list names each passkey's provider from its
+// AAGUID (a generic name when unknown) and says whether it is synced.
+func TestDashboardNamesProviders(t *testing.T) {
+	a, _ := newApp(t, nil)
+	cl := newClient(t, a)
+	cl.signUp("ada", "correct horse battery")
+	gpm := softauth.New()
+	gpm.AAGUID = [16]byte{0xea, 0x9b, 0x8d, 0x66, 0x4d, 0x01, 0x1d, 0x21, 0x3c, 0xe4, 0xb6, 0xb4, 0x8c, 0xb5, 0x75, 0xd4}
+	gpm.Flags |= softauth.FlagBE | softauth.FlagBS
+	cl.register(gpm)
+	cl.register(softauth.New())
+	body := cl.page("/dashboard").Body
+	for _, want := range []string{
+		`<span class="provider">Google Password Manager</span> (synced)`,
+		`<span class="provider">Passkey</span> (on this device only)`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %q:\n%s", want, body)
 		}
 	}
 }
