@@ -37,7 +37,7 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	prefix := "t" + rand.Text()[:13] + ":"
 	if addr := os.Getenv("REDIS_ADDR"); addr != "" {
-		if !ping(addr) {
+		if !Ping(addr) {
 			t.Fatalf("REDIS_ADDR=%s: no Redis answers PING there", addr)
 		}
 		return &Server{Addr: addr, Prefix: prefix}
@@ -70,7 +70,7 @@ func (s *Server) start(t testing.TB, path string) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if ping(s.Addr) {
+		if Ping(s.Addr) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -109,7 +109,8 @@ func (s *Server) Restart(t testing.TB) {
 	s.start(t, path)
 }
 
-func ping(addr string) bool {
+// Ping reports whether a Redis answers PING at addr (host:port), within about a second.
+func Ping(addr string) bool {
 	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 	if err != nil {
 		return false

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chirpkit/passkeys/internal/modroot"
+	"github.com/chirpkit/passkeys/internal/redistest"
 )
 
 // Origin is the one public origin both instances are configured for, as behind a load
@@ -157,19 +158,7 @@ func (r *Redis) Freeze() error { return r.cmd.Process.Signal(syscall.SIGSTOP) }
 func (r *Redis) Thaw() error { return r.cmd.Process.Signal(syscall.SIGCONT) }
 
 // Ping reports whether a Redis answers PING at addr.
-func Ping(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && strings.HasPrefix(line, "+PONG")
-}
+func Ping(addr string) bool { return redistest.Ping(addr) }
 
 // App is a running instance of the example app.
 type App struct {
