@@ -54,9 +54,11 @@ vet:
 tidy-check:
 	@set -e; for m in $(ALL_MODULES); do (cd $$m && $(GO) mod tidy -diff >/dev/null) || { echo "go.mod of $$m is not tidy: cd $$m && go mod tidy"; exit 1; }; done
 
-## wasm: vet and build the js/wasm code (bridge/passkeys, the examples/wasm client)
+## wasm: vet and build the js/wasm code (bridge/passkeys, the examples/wasm client), and
+## test bridge/passkeys in Node against a fake bridge (the Go distribution's go_js_wasm_exec)
 wasm:
 	GOOS=js GOARCH=wasm $(GO) vet ./bridge/passkeys/
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" ./bridge/passkeys/
 	cd examples && GOOS=js GOARCH=wasm $(GO) vet ./wasm/... && GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./wasm/...
 
 ## wasm-size: fail when bridge/passkeys costs a Go wasm program more than 100 KiB gzipped

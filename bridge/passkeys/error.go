@@ -145,7 +145,8 @@ type With struct {
 	// Begin and Finish are the URLs of the endpoints (required).
 	Begin, Finish string
 	// Body is the JSON body of the begin request, e.g. []byte(`{"username":"ada"}`)
-	// (default {}). Not valid JSON: ReasonMisconfigured / CodeBadOptions.
+	// (default {}). Not valid JSON: ReasonMisconfigured / CodeBadOptions. The browser
+	// quotes a string for it: js.Global().Get("JSON").Call("stringify", username).String().
 	Body []byte
 	// CSRFToken is sent in CSRFHeader with both requests; default: the content of
 	// <meta name=CSRFMeta>.
