@@ -10,7 +10,7 @@ export GOWORK := off
 MODULES := . redisstore ginpasskeys examples bridge/internal/build
 ALL_MODULES := $(MODULES) e2e
 
-.PHONY: demo test setup generate bench load node-deps typecheck jstest pack-test codes-check bundle-check vet wasm unit e2e tidy-check
+.PHONY: demo test setup generate bench load node-deps typecheck jstest pack-test codes-check bundle-check vet wasm wasm-size unit e2e tidy-check
 
 ## demo: run the example app on its embedded defaults (http://localhost:8000)
 demo:
@@ -18,7 +18,7 @@ demo:
 
 ## test: everything: set-up, types, JS unit and package tests, generated files, vet,
 ## the Go tests of every module, e2e in Chromium
-test: setup node-deps typecheck jstest pack-test codes-check bundle-check vet wasm unit e2e
+test: setup node-deps typecheck jstest pack-test codes-check bundle-check vet wasm wasm-size unit e2e
 
 ## setup: Chromium and redis-server, installed with apt where missing (scripts/test-deps)
 setup:
@@ -54,13 +54,20 @@ vet:
 tidy-check:
 	@set -e; for m in $(ALL_MODULES); do (cd $$m && $(GO) mod tidy -diff >/dev/null) || { echo "go.mod of $$m is not tidy: cd $$m && go mod tidy"; exit 1; }; done
 
-## wasm: vet and build the js/wasm code (bridge/passkeys, the examples/wasm client)
+## wasm: vet and build the js/wasm code (bridge/passkeys, the examples/wasm client), and
+## test bridge/passkeys in Node against a fake bridge (the Go distribution's go_js_wasm_exec)
 wasm:
 	GOOS=js GOARCH=wasm $(GO) vet ./bridge/passkeys/
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" ./bridge/passkeys/
 	cd examples && GOOS=js GOARCH=wasm $(GO) vet ./wasm/... && GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./wasm/...
 
-## unit: Go tests of every module but e2e (-short skips only the 1,000,000-begin flood,
-## run by make bench)
+## wasm-size: fail when bridge/passkeys costs a Go wasm program more than 100 KiB gzipped
+## over a syscall/js hello world (bridge/passkeys/size_test.go builds both)
+wasm-size:
+	$(GO) test -count=1 -v -run '^TestWasm(Size|Imports)$$' ./bridge/passkeys/
+
+## unit: Go tests of every module but e2e (-short skips the 1,000,000-begin flood, run
+## by make bench, and the wasm size check, run by make wasm-size)
 unit:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) test -count=1 -short ./...); done
 

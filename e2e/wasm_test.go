@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,39 +12,95 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestWasmClient drives examples/wasm: a page whose buttons are wired in Go compiled to
-// WebAssembly (package bridge/passkeys over window.chirp.passkeys). The page writes what
-// the Go code got into #wasm-result, typed errors included.
+// recordCreates keeps the mediation of every navigator.credentials.create() call in
+// window.__creates, so that a test sees what the bridge asked of the browser.
+const recordCreates = `(() => {
+	const c = navigator.credentials, create = c.create.bind(c);
+	window.__creates = [];
+	c.create = (o) => { window.__creates.push(o && o.mediation || ""); return create(o); };
+})();`
+
+// TestWasmClient drives examples/wasm: a Go front end compiled to WebAssembly that signs
+// up, registers passkeys (also with a conditional create), signs in, lists and deletes
+// passkeys through package bridge/passkeys over window.chirp.passkeys. The page writes
+// what the Go code got into #wasm-result, typed errors included.
 func TestWasmClient(t *testing.T) {
 	start := time.Now()
-	files, err := wasmsite.Prepare(t.Context(), t.TempDir()) // GOOS=js GOARCH=wasm go build
+	files, err := wasmsite.Prepare(t.Context(), t.TempDir()) // GOOS=js GOARCH=wasm go build, gzip, brotli
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("client built in %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("client built and compressed in %v", time.Since(start).Round(time.Millisecond))
 	s := startApp(t, func(o *app.Options) { o.Routes = wasmsite.Routes(files) })
 	tab, auth := browse(t)
+	onNewDocument(t, tab, recordCreates)
 
 	start = time.Now()
 	run(t, tab, chromedp.Navigate(s.URL+"/wasm"))
 	waitWasm(t, tab)
 	t.Logf("page and client loaded in %v", time.Since(start).Round(time.Millisecond))
+
+	// The browser got the client compressed (the site's ServeWasm), and compiled it.
+	var wasm struct {
+		Encoded  int    `json:"encoded"`
+		Decoded  int    `json:"decoded"`
+		Encoding string `json:"encoding"`
+	}
+	if err := virtualauth.Eval(tab, `(() => { const e = performance.getEntriesByName(new URL("/wasm/main.wasm", location.href).href)[0];
+		return {encoded: e.encodedBodySize, decoded: e.decodedBodySize, encoding: e.contentEncoding || ""}; })()`, &wasm); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("main.wasm: %d bytes over the wire (%q), %d decoded", wasm.Encoded, wasm.Encoding, wasm.Decoded)
+	if wasm.Encoded == 0 || wasm.Encoded*2 > wasm.Decoded {
+		t.Errorf("main.wasm not served compressed: %+v", wasm)
+	}
+
+	// ClientCapabilities: Chromium has both conditional mediations.
+	expectText(t, tab, "#wasm-capabilities", "conditionalCreate conditionalGet")
+
 	run(t, tab,
 		chromedp.SendKeys(chromedp.CSS("#wasm-username"), "gopher"),
 		chromedp.SendKeys(chromedp.CSS("#wasm-password"), "correct horse battery"),
 	)
 	clickWasm(t, tab, "#wasm-signup", "signup: ok")
 	expectText(t, tab, "#user", "Signed in as gopher")
+	expectPasskeys(t, tab, 0)
+
+	// A conditional create stays pending with a virtual authenticator: the test checks
+	// that Go asked the browser for one (mediation "conditional") and that Cancel ends it.
+	clickWasm(t, tab, "#wasm-upgrade", "upgrade: waiting")
+	var creates []string
+	waitFor(t, "the conditional create", func() bool {
+		return virtualauth.Eval(tab, `window.__creates`, &creates) == nil && len(creates) == 1
+	})
+	if creates[0] != "conditional" {
+		t.Errorf("create() mediation %q, want conditional", creates[0])
+	}
+	time.Sleep(300 * time.Millisecond) // let it reach the authenticator
+	clickWasm(t, tab, "#wasm-cancel", "upgrade: error reason=cancelled code=aborted is=ErrCancelled")
 
 	clickWasm(t, tab, "#wasm-add-passkey", "register: ok")
+	expectPasskeys(t, tab, 1)
 	// The passkey is in excludeCredentials now: the Go code gets ErrDuplicate.
 	clickWasm(t, tab, "#wasm-add-passkey", "register: error reason=duplicate code=excluded_credential is=ErrDuplicate")
+	expectPasskeys(t, tab, 1)
+	if err := virtualauth.Eval(tab, `window.__creates`, &creates); err != nil || strings.Join(creates, ",") != "conditional,," {
+		t.Errorf("create() mediations %q (%v), want conditional then two modal", creates, err)
+	}
 
 	clickWasm(t, tab, "#wasm-logout", "logout: ok")
 	expectText(t, tab, "#user", "Not signed in")
 	clickWasm(t, tab, "#wasm-login", "authenticate: ok")
 	expectText(t, tab, "#user", "Signed in as gopher")
+	expectPasskeys(t, tab, 1)
+
+	// Delete it: the list is empty, and the server no longer knows the passkey that the
+	// authenticator still holds.
+	clickWasm(t, tab, "#wasm-passkeys button.wasm-delete", "delete: ok")
+	expectPasskeys(t, tab, 0)
 	clickWasm(t, tab, "#wasm-logout", "logout: ok")
+	clickWasm(t, tab, "#wasm-login", "authenticate: error reason=failed code=server_rejected is=ErrFailed status=400 server_code=unknown_credential")
+	expectText(t, tab, "#wasm-message", "deleted from your account")
 
 	// Cancelling the Go context aborts the ceremony (an AbortSignal underneath): without
 	// presence simulation the authenticator waits for ever, until #wasm-cancel.
@@ -72,6 +129,20 @@ func waitWasm(t *testing.T, tab context.Context) {
 	waitFor(t, "the wasm client", func() bool {
 		err := virtualauth.Eval(tab, `document.readyState === "complete" && document.body.dataset.wasm === "ready" && !!(window.chirp && window.chirp.passkeys)`, &ready)
 		return err == nil && ready
+	})
+}
+
+// expectPasskeys waits until the page lists n passkeys (and says "No passkeys yet" for 0).
+func expectPasskeys(t *testing.T, tab context.Context, n int) {
+	t.Helper()
+	var got struct {
+		Items int  `json:"items"`
+		None  bool `json:"none"`
+	}
+	waitFor(t, "the list of passkeys", func() bool {
+		err := virtualauth.Eval(tab, `({items: document.querySelectorAll("#wasm-passkeys li.passkey").length,
+			none: !document.getElementById("wasm-no-passkeys").hidden})`, &got)
+		return err == nil && got.Items == n && got.None == (n == 0)
 	})
 }
 

@@ -3,6 +3,7 @@ module github.com/chirpkit/passkeys/examples
 go 1.26.0
 
 require (
+	github.com/andybalholm/brotli v1.2.8
 	github.com/chirpkit/passkeys v0.0.0-00010101000000-000000000000
 	github.com/chirpkit/passkeys/ginpasskeys v0.0.0-00010101000000-000000000000
 	github.com/chirpkit/passkeys/redisstore v0.0.0-00010101000000-000000000000

@@ -66,29 +66,31 @@ const (
 	CodeUnknown Code = "unknown"
 )
 
-// codeInfo gives the reason and the retryable flag of every bridge code.
-var codeInfo = map[Code]struct {
+// codeTable gives the reason and the retryable flag of every bridge code. An array, not
+// a map: the linker lays it out as data, with no init code in the WebAssembly binary.
+var codeTable = [...]struct {
+	code      Code
 	reason    Reason
 	retryable bool
 }{
-	CodeUserCancelled:          {ReasonCancelled, true},
-	CodeTimeout:                {ReasonCancelled, true},
-	CodeAborted:                {ReasonCancelled, true},
-	CodeSuperseded:             {ReasonCancelled, false},
-	CodeExcludedCredential:     {ReasonDuplicate, false},
-	CodeRPIDMismatch:           {ReasonMisconfigured, false},
-	CodeInvalidDomain:          {ReasonMisconfigured, false},
-	CodeInsecureContext:        {ReasonMisconfigured, false},
-	CodeNoWebAuthn:             {ReasonUnsupported, false},
-	CodeConditionalUnavailable: {ReasonUnsupported, false},
-	CodeBadOptions:             {ReasonMisconfigured, false},
-	CodeUnsupportedAlgorithm:   {ReasonFailed, false},
-	CodeBusy:                   {ReasonFailed, true},
-	CodeAuthenticatorError:     {ReasonFailed, true},
-	CodeSerialization:          {ReasonFailed, false},
-	CodeServerRejected:         {ReasonFailed, true},
-	CodeNetwork:                {ReasonFailed, true},
-	CodeUnknown:                {ReasonFailed, true},
+	{CodeUserCancelled, ReasonCancelled, true},
+	{CodeTimeout, ReasonCancelled, true},
+	{CodeAborted, ReasonCancelled, true},
+	{CodeSuperseded, ReasonCancelled, false},
+	{CodeExcludedCredential, ReasonDuplicate, false},
+	{CodeRPIDMismatch, ReasonMisconfigured, false},
+	{CodeInvalidDomain, ReasonMisconfigured, false},
+	{CodeInsecureContext, ReasonMisconfigured, false},
+	{CodeNoWebAuthn, ReasonUnsupported, false},
+	{CodeConditionalUnavailable, ReasonUnsupported, false},
+	{CodeBadOptions, ReasonMisconfigured, false},
+	{CodeUnsupportedAlgorithm, ReasonFailed, false},
+	{CodeBusy, ReasonFailed, true},
+	{CodeAuthenticatorError, ReasonFailed, true},
+	{CodeSerialization, ReasonFailed, false},
+	{CodeServerRejected, ReasonFailed, true},
+	{CodeNetwork, ReasonFailed, true},
+	{CodeUnknown, ReasonFailed, true},
 }
 
 // Server error codes (Error.ServerCode, with CodeServerRejected): the "code" member

@@ -1,26 +1,7 @@
-// Package passkeys is the Go door to the browser bridge window.chirp.passkeys, for Go
-// front ends compiled to WebAssembly (GOOS=js GOARCH=wasm). The injected bridge is the
-// one implementation; this package calls it through syscall/js and turns its
-// PasskeyError into a typed *Error:
-//
-//	res, err := passkeys.RegisterWith(ctx, passkeys.With{
-//		Begin:  "/auth/passkey/register/begin",
-//		Finish: "/auth/passkey/register/finish",
-//	})
-//	switch {
-//	case errors.Is(err, passkeys.ErrCancelled): // say nothing
-//	case errors.Is(err, passkeys.ErrDuplicate): // "this device is already registered"
-//	}
-//
-// Cancelling ctx aborts the ceremony (an AbortSignal underneath). The functions exist
-// only under js/wasm; the Error type, the sentinels and the Reason*, Code* and
-// ServerCode* constants (generated from internal/codes) build everywhere, so server
-// code and tests can use them.
 package passkeys
 
 import (
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -61,22 +42,27 @@ type Error struct {
 
 // NewError returns the *Error of code with its reason and retryable flag, as the bridge
 // would build it.
+// An unknown code gets the reason and flag of CodeUnknown.
 func NewError(code Code, ceremony Ceremony) *Error {
-	info, ok := codeInfo[code]
-	if !ok {
-		info = codeInfo[CodeUnknown]
+	e := &Error{Reason: ReasonFailed, Code: code, Ceremony: ceremony, Retryable: true, Message: string(code)}
+	for _, c := range codeTable {
+		if c.code == code {
+			e.Reason, e.Retryable = c.reason, c.retryable
+			break
+		}
 	}
-	return &Error{Reason: info.reason, Code: code, Ceremony: ceremony, Retryable: info.retryable, Message: string(code)}
+	return e
 }
 
 // Error describes the failure: ceremony, reason and code (and the server's answer).
+// It is built by concatenation: the package does not import fmt (see the package doc).
 func (e *Error) Error() string {
 	if e.sentinel {
 		return "passkeys: " + string(e.Reason)
 	}
-	s := fmt.Sprintf("passkeys: %s: %s (%s)", e.Ceremony, e.Reason, e.Code)
+	s := "passkeys: " + string(e.Ceremony) + ": " + string(e.Reason) + " (" + string(e.Code) + ")"
 	if e.Code == CodeServerRejected {
-		s += fmt.Sprintf(": %d %s", e.Status, e.ServerCode)
+		s += ": " + itoa(e.Status) + " " + e.ServerCode
 		if e.ServerMessage != "" {
 			s += ": " + e.ServerMessage
 		}
@@ -99,9 +85,40 @@ func (e *Error) Is(target error) bool {
 	return t.Code != "" && t.Code == e.Code
 }
 
+// itoa is strconv.Itoa, without strconv.
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	u := uint64(n)
+	if n < 0 {
+		u = uint64(-n)
+	}
+	for ; u > 0; u /= 10 {
+		i--
+		b[i] = byte('0' + u%10)
+	}
+	if n < 0 {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
 // ErrNoBridge is returned when window.chirp.passkeys is missing from the page: the
 // injector middleware (or the bridge script) is not in front of it.
 var ErrNoBridge = errors.New("passkeys: window.chirp.passkeys is missing (serve the page behind the injector, or load the bridge script)")
+
+// Result is what a ceremony gives back. It is a struct so that what the bridge may add
+// to a result beside its JSON can be added as fields.
+type Result struct {
+	// JSON is, for Register and Authenticate, the credential JSON to POST to the finish
+	// endpoint; for RegisterWith and AuthenticateWith, the finish endpoint's JSON answer
+	// ("null" when it answered none). The browser wrote it (JSON.stringify).
+	JSON []byte
+}
 
 // Option tunes Register and Authenticate.
 type Option func(*ceremonyOpts)
@@ -111,9 +128,12 @@ type ceremonyOpts struct {
 	timeout     time.Duration
 }
 
-// Conditional uses mediation "conditional": autofill sign-in for Authenticate, automatic
-// passkey upgrade for Register (ReasonUnsupported / CodeConditionalUnavailable where the
-// browser lacks it).
+// Conditional uses mediation "conditional": autofill sign-in for Authenticate, and for
+// Register a conditional create (automatic passkey upgrade: the browser creates the
+// passkey without a dialog, typically right after a password sign-in, and the call stays
+// pending until it does). Where the browser lacks it: ReasonUnsupported /
+// CodeConditionalUnavailable; ClientCapabilities tells beforehand
+// (CapabilityConditionalGet, CapabilityConditionalCreate).
 func Conditional() Option { return func(o *ceremonyOpts) { o.conditional = true } }
 
 // Timeout sets the bridge's deadline, also sent to the browser (ReasonCancelled / CodeTimeout).
@@ -124,8 +144,10 @@ func Timeout(d time.Duration) Option { return func(o *ceremonyOpts) { o.timeout 
 type With struct {
 	// Begin and Finish are the URLs of the endpoints (required).
 	Begin, Finish string
-	// Body is the JSON body of the begin request (default {}).
-	Body any
+	// Body is the JSON body of the begin request, e.g. []byte(`{"username":"ada"}`)
+	// (default {}). Not valid JSON: ReasonMisconfigured / CodeBadOptions. The browser
+	// quotes a string for it: js.Global().Get("JSON").Call("stringify", username).String().
+	Body []byte
 	// CSRFToken is sent in CSRFHeader with both requests; default: the content of
 	// <meta name=CSRFMeta>.
 	CSRFToken string
@@ -135,3 +157,28 @@ type With struct {
 	Conditional bool
 	Timeout     time.Duration
 }
+
+// Capability is the name of a client capability, as WebAuthn's getClientCapabilities()
+// reports it: one of the Capability* constants, or Extension(name).
+type Capability string
+
+// The client capabilities of WebAuthn Level 3 (§5.1.7).
+const (
+	CapabilityConditionalCreate                  Capability = "conditionalCreate"
+	CapabilityConditionalGet                     Capability = "conditionalGet"
+	CapabilityHybridTransport                    Capability = "hybridTransport"
+	CapabilityPasskeyPlatformAuthenticator       Capability = "passkeyPlatformAuthenticator"
+	CapabilityUserVerifyingPlatformAuthenticator Capability = "userVerifyingPlatformAuthenticator"
+	CapabilityRelatedOrigins                     Capability = "relatedOrigins"
+	CapabilitySignalAllAcceptedCredentials       Capability = "signalAllAcceptedCredentials"
+	CapabilitySignalCurrentUserDetails           Capability = "signalCurrentUserDetails"
+	CapabilitySignalUnknownCredential            Capability = "signalUnknownCredential"
+)
+
+// Extension is the capability of a WebAuthn extension: Extension("prf") is
+// "extension:prf".
+func Extension(name string) Capability { return Capability("extension:" + name) }
+
+// Capabilities is what ClientCapabilities reports: true for what the browser can do.
+// A capability it does not mention is absent (false).
+type Capabilities map[Capability]bool

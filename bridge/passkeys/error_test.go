@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/chirpkit/passkeys/internal/codes"
 )
 
 func TestSentinels(t *testing.T) {
@@ -11,7 +13,8 @@ func TestSentinels(t *testing.T) {
 		ReasonCancelled: ErrCancelled, ReasonDuplicate: ErrDuplicate, ReasonMisconfigured: ErrMisconfigured,
 		ReasonUnsupported: ErrUnsupported, ReasonFailed: ErrFailed,
 	}
-	for code, info := range codeInfo {
+	for _, info := range codeTable {
+		code := info.code
 		err := fmt.Errorf("wrapped: %w", NewError(code, CeremonyRegister))
 		for reason, sentinel := range sentinels {
 			if got := errors.Is(err, sentinel); got != (reason == info.reason) {
@@ -52,8 +55,14 @@ func TestCodes(t *testing.T) {
 			t.Errorf("%s: %s retryable=%v, want %s %v", c.code, e.Reason, e.Retryable, c.reason, c.retryable)
 		}
 	}
-	if len(codeInfo) != 18 {
-		t.Errorf("%d codes, want 18", len(codeInfo))
+	// The table is internal/codes' list, in its order.
+	if len(codeTable) != len(codes.BridgeCodes) {
+		t.Fatalf("%d codes, internal/codes has %d", len(codeTable), len(codes.BridgeCodes))
+	}
+	for i, c := range codes.BridgeCodes {
+		if got := codeTable[i]; string(got.code) != c.Name || string(got.reason) != c.Reason || got.retryable != c.Retryable {
+			t.Errorf("codeTable[%d] = %+v, internal/codes has %+v", i, got, c)
+		}
 	}
 	if e := NewError("nonsense", CeremonyRegister); e.Reason != ReasonFailed || !e.Retryable {
 		t.Errorf("unknown code: %+v", e)
@@ -69,6 +78,10 @@ func TestErrorString(t *testing.T) {
 	if got, want := e.Error(), "passkeys: register: failed (server_rejected): 400 challenge_missing: Start again."; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	e.ServerMessage = ""
+	if got, want := e.Error(), "passkeys: register: failed (server_rejected): 400 challenge_missing"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 	if got, want := ErrDuplicate.Error(), "passkeys: duplicate"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -76,5 +89,19 @@ func TestErrorString(t *testing.T) {
 	e.Cause = "InvalidStateError"
 	if got, want := e.Error(), "passkeys: register: duplicate (excluded_credential): InvalidStateError"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestItoa(t *testing.T) {
+	for _, n := range []int{0, 7, -7, 10, 200, 401, 503, 99999, -1 << 63, 1<<63 - 1} {
+		if got, want := itoa(n), fmt.Sprint(n); got != want {
+			t.Errorf("itoa(%d) = %q", n, got)
+		}
+	}
+}
+
+func TestCapabilityNames(t *testing.T) {
+	if Extension("prf") != "extension:prf" || CapabilityConditionalCreate != "conditionalCreate" {
+		t.Error("capability names")
 	}
 }

@@ -4,39 +4,80 @@ package passkeys
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"syscall/js"
 )
 
 // Register runs the registration ceremony in the browser: options is the JSON of the
 // begin endpoint (bare PublicKeyCredentialCreationOptionsJSON or go-webauthn's
-// {publicKey, mediation}); the result is the credential JSON to POST to the finish
+// {publicKey, mediation}); Result.JSON is the credential JSON to POST to the finish
 // endpoint. Cancelling ctx aborts the ceremony (ReasonCancelled / CodeAborted).
+// With Conditional(), a conditional create.
 //
-// Like every function of this package it blocks until the browser answers: call it from
-// a goroutine, never directly from a js.Func callback (that would deadlock the page).
-func Register(ctx context.Context, options []byte, opts ...Option) (json.RawMessage, error) {
+// Like every function of this package that takes a context it blocks until the browser
+// answers: call it from a goroutine, never directly from a js.Func callback (that would
+// deadlock the page).
+func Register(ctx context.Context, options []byte, opts ...Option) (Result, error) {
 	return ceremony(ctx, CeremonyRegister, options, opts)
 }
 
 // Authenticate runs the authentication ceremony in the browser: options is the JSON of
-// the begin endpoint; the result is the credential JSON to POST to the finish endpoint.
-// Cancelling ctx aborts the ceremony.
-func Authenticate(ctx context.Context, options []byte, opts ...Option) (json.RawMessage, error) {
+// the begin endpoint; Result.JSON is the credential JSON to POST to the finish endpoint.
+// Cancelling ctx aborts the ceremony. With Conditional(), autofill sign-in.
+func Authenticate(ctx context.Context, options []byte, opts ...Option) (Result, error) {
 	return ceremony(ctx, CeremonyAuthenticate, options, opts)
 }
 
 // RegisterWith runs the whole registration loop (POST w.Begin, the ceremony, POST
-// w.Finish, with the CSRF header) and returns the finish endpoint's JSON answer.
-func RegisterWith(ctx context.Context, w With) (json.RawMessage, error) {
+// w.Finish, with the CSRF header); Result.JSON is the finish endpoint's JSON answer.
+func RegisterWith(ctx context.Context, w With) (Result, error) {
 	return with(ctx, CeremonyRegister, w)
 }
 
-// AuthenticateWith runs the whole authentication loop and returns the finish endpoint's
-// JSON answer (the example app's is {"ok": true, "redirect": "/dashboard"}).
-func AuthenticateWith(ctx context.Context, w With) (json.RawMessage, error) {
+// AuthenticateWith runs the whole authentication loop; Result.JSON is the finish
+// endpoint's JSON answer (the example app's is {"ok":true,"redirect":"/dashboard"}).
+func AuthenticateWith(ctx context.Context, w With) (Result, error) {
 	return with(ctx, CeremonyAuthenticate, w)
+}
+
+// ClientCapabilities returns what the browser can do: its
+// PublicKeyCredential.getClientCapabilities(), or the bridge's best-effort equivalent
+// (with at least the conditional get and create and the platform authenticator). The
+// error is ErrNoBridge, or ctx's when it is done first.
+func ClientCapabilities(ctx context.Context) (Capabilities, error) {
+	pk, err := bridge()
+	if err != nil {
+		return nil, err
+	}
+	v, _, err := wait(ctx, false, func(js.Value) js.Value { return pk.Call("capabilities") })
+	if err != nil {
+		return nil, err
+	}
+	caps := Capabilities{}
+	if v.Type() != js.TypeObject {
+		return caps, nil
+	}
+	keys := js.Global().Get("Object").Call("keys", v)
+	for i, n := 0, keys.Length(); i < n; i++ {
+		k := keys.Index(i).String()
+		if b := v.Get(k); b.Type() == js.TypeBoolean {
+			caps[Capability(k)] = b.Bool()
+		}
+	}
+	return caps, nil
+}
+
+// IsSupported reports whether the browser has WebAuthn at all (false without the bridge).
+func IsSupported() bool {
+	pk, err := bridge()
+	return err == nil && pk.Call("isSupported").Truthy()
+}
+
+// Abort cancels the pending ceremony, whoever started it (this program, or JavaScript on
+// the page through the bridge): it fails with ReasonCancelled / CodeAborted.
+func Abort() {
+	if pk, err := bridge(); err == nil {
+		pk.Call("abort")
+	}
 }
 
 // bridge returns window.chirp.passkeys.
@@ -52,112 +93,166 @@ func bridge() (js.Value, error) {
 	return pk, nil
 }
 
-func ceremony(ctx context.Context, c Ceremony, options []byte, opts []Option) (json.RawMessage, error) {
+func ceremony(ctx context.Context, c Ceremony, options []byte, opts []Option) (Result, error) {
 	var o ceremonyOpts
 	for _, f := range opts {
 		f(&o)
 	}
 	pk, err := bridge()
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
-	if !json.Valid(options) {
-		e := NewError(CodeBadOptions, c)
-		e.Cause = "options are not valid JSON"
-		return nil, e
+	input, err := parse(options)
+	if err != nil {
+		return Result{}, badJSON(c, "options", err)
 	}
-	input := parse(options)
-	callOpts := object()
-	if o.conditional {
-		callOpts.Set("conditional", true)
-	}
-	if o.timeout > 0 {
-		callOpts.Set("timeout", o.timeout.Milliseconds())
-	}
-	return await(ctx, c, func(signal js.Value) js.Value {
-		callOpts.Set("signal", signal)
-		return pk.Call(string(c), input, callOpts)
+	call := object()
+	setFlags(call, o.conditional, o)
+	return settle(ctx, c, func(signal js.Value) js.Value {
+		call.Set("signal", signal)
+		return pk.Call(string(c), input, call)
 	})
 }
 
-func with(ctx context.Context, c Ceremony, w With) (json.RawMessage, error) {
+func with(ctx context.Context, c Ceremony, w With) (Result, error) {
 	pk, err := bridge()
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	o := object()
 	o.Set("begin", w.Begin)
 	o.Set("finish", w.Finish)
 	if w.Body != nil {
-		b, err := json.Marshal(w.Body)
+		body, err := parse(w.Body)
 		if err != nil {
-			return nil, fmt.Errorf("passkeys: With.Body: %w", err)
+			return Result{}, badJSON(c, "With.Body", err)
 		}
-		o.Set("body", parse(b))
+		o.Set("body", body)
 	}
-	for name, v := range map[string]string{"csrfToken": w.CSRFToken, "csrfHeader": w.CSRFHeader, "csrfMeta": w.CSRFMeta} {
-		if v != "" {
-			o.Set(name, v)
-		}
-	}
-	if w.Conditional {
-		o.Set("conditional", true)
-	}
-	if w.Timeout > 0 {
-		o.Set("timeout", w.Timeout.Milliseconds())
-	}
+	setString(o, "csrfToken", w.CSRFToken)
+	setString(o, "csrfHeader", w.CSRFHeader)
+	setString(o, "csrfMeta", w.CSRFMeta)
+	setFlags(o, w.Conditional, ceremonyOpts{timeout: w.Timeout})
 	method := string(c) + "With"
-	return await(ctx, c, func(signal js.Value) js.Value {
+	return settle(ctx, c, func(signal js.Value) js.Value {
 		o.Set("signal", signal)
 		return pk.Call(method, o)
 	})
 }
 
+// setFlags sets the members that Register's options and With share.
+func setFlags(o js.Value, conditional bool, opts ceremonyOpts) {
+	if conditional {
+		o.Set("conditional", true)
+	}
+	if opts.timeout > 0 {
+		o.Set("timeout", opts.timeout.Milliseconds())
+	}
+}
+
+func setString(o js.Value, name, v string) {
+	if v != "" {
+		o.Set(name, v)
+	}
+}
+
+// badJSON is the error of options or a body that JSON.parse refused.
+func badJSON(c Ceremony, what string, err error) *Error {
+	e := NewError(CodeBadOptions, c)
+	e.Cause = what + ": not valid JSON: " + err.Error()
+	return e
+}
+
 func object() js.Value { return js.Global().Get("Object").New() }
 
-// parse is JSON.parse of valid JSON.
-func parse(b []byte) js.Value { return js.Global().Get("JSON").Call("parse", string(b)) }
+// parse is the browser's JSON.parse: a SyntaxError comes back as the error.
+func parse(b []byte) (v js.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			je, ok := r.(js.Error)
+			if !ok {
+				panic(r)
+			}
+			err = je
+		}
+	}()
+	return js.Global().Get("JSON").Call("parse", string(b)), nil
+}
 
-// await starts the bridge's promise with an AbortSignal, aborts it when ctx is done, and
-// waits for it to settle.
-func await(ctx context.Context, c Ceremony, start func(signal js.Value) js.Value) (json.RawMessage, error) {
+// stringify is the browser's JSON.stringify, as bytes ("null" for undefined).
+func stringify(v js.Value) []byte {
+	if v.IsUndefined() {
+		return []byte("null")
+	}
+	s := js.Global().Get("JSON").Call("stringify", v)
+	if s.Type() != js.TypeString {
+		return []byte("null")
+	}
+	return []byte(s.String())
+}
+
+// settle runs a ceremony's promise (see wait) and turns its outcome into a Result or an
+// *Error.
+func settle(ctx context.Context, c Ceremony, start func(signal js.Value) js.Value) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		e := NewError(CodeAborted, c)
 		e.Cause = err.Error()
-		return nil, e
+		return Result{}, e
 	}
-	type settled struct {
-		v        js.Value
-		rejected bool
+	v, rejected, _ := wait(ctx, true, start)
+	if rejected {
+		return Result{}, toError(v, c)
 	}
-	ch := make(chan settled, 1)
-	arg := func(args []js.Value) js.Value {
-		if len(args) == 0 {
-			return js.Undefined()
-		}
-		return args[0]
-	}
-	then := js.FuncOf(func(_ js.Value, args []js.Value) any { ch <- settled{arg(args), false}; return nil })
-	defer then.Release()
-	catch := js.FuncOf(func(_ js.Value, args []js.Value) any { ch <- settled{arg(args), true}; return nil })
-	defer catch.Release()
+	return Result{JSON: stringify(v)}, nil
+}
 
+// wait starts a promise with a fresh AbortSignal and waits until it settles. When ctx is
+// done first: if abortable, it aborts the signal and still waits (the bridge then rejects
+// with cancelled / aborted); if not, it returns ctx's error at once (the callbacks stay
+// until the promise settles, then release themselves).
+//
+// It has no select statement: a goroutine waits for ctx.Done() (none for a context that
+// is never done, such as context.Background()) and lives as long as ctx does; once the
+// promise has settled its abort does nothing. The select would link the runtime's
+// selectgo, 6 KB of the gzipped binary (see size_test.go).
+func wait(ctx context.Context, abortable bool, start func(signal js.Value) js.Value) (v js.Value, rejected bool, err error) {
+	type settled struct {
+		v                 js.Value
+		rejected, ctxDone bool
+	}
+	ch := make(chan settled, 2) // the promise's outcome, and ctx done: no send blocks
+	var then, catch js.Func
+	callback := func(rejected bool) js.Func {
+		return js.FuncOf(func(_ js.Value, args []js.Value) any {
+			then.Release() // allowed while running; the other one is never called
+			catch.Release()
+			v := js.Undefined()
+			if len(args) > 0 {
+				v = args[0]
+			}
+			ch <- settled{v: v, rejected: rejected}
+			return nil
+		})
+	}
+	then, catch = callback(false), callback(true)
 	ac := js.Global().Get("AbortController").New()
 	start(ac.Get("signal")).Call("then", then, catch)
-	var r settled
-	select {
-	case r = <-ch:
-	case <-ctx.Done():
-		ac.Call("abort")
-		r = <-ch // the bridge rejects with cancelled / aborted
+	if done := ctx.Done(); done != nil {
+		go func() {
+			<-done
+			ac.Call("abort")
+			ch <- settled{ctxDone: true}
+		}()
 	}
-	if r.rejected {
-		return nil, toError(r.v, c)
+	for {
+		r := <-ch
+		if !r.ctxDone {
+			return r.v, r.rejected, nil
+		}
+		if !abortable {
+			return js.Undefined(), false, ctx.Err()
+		}
 	}
-	if r.v.IsUndefined() {
-		return json.RawMessage("null"), nil
-	}
-	return json.RawMessage(js.Global().Get("JSON").Call("stringify", r.v).String()), nil
 }
 
 // toError converts a rejection of the bridge (a PasskeyError) into an *Error.
@@ -190,7 +285,7 @@ func toError(v js.Value, c Ceremony) error {
 	}
 	if cause := v.Get("cause"); !cause.IsUndefined() && !cause.IsNull() {
 		if cause.Type() == js.TypeObject && cause.Get("message").Type() != js.TypeString {
-			e.Cause = js.Global().Get("JSON").Call("stringify", cause).String() // a server body
+			e.Cause = string(stringify(cause)) // a server body
 		} else {
 			e.Cause = js.Global().Call("String", cause).String()
 		}

@@ -2,8 +2,10 @@
 
 // Command wasm runs the example app (examples/minimal/app) with one more page, /wasm,
 // whose buttons are wired in Go compiled to WebAssembly (examples/wasm/client, through
-// the package bridge/passkeys). The client is built at start (GOOS=js GOARCH=wasm go
-// build), so Go must be installed.
+// the package bridge/passkeys): sign up, add a passkey (also by a conditional create),
+// sign in, list and delete passkeys, sign out. The client is built at start
+// (GOOS=js GOARCH=wasm go build), so Go must be installed, then compressed once (brotli,
+// gzip) and served precompressed (site.ServeWasm).
 //
 //	cd examples && go run ./wasm [-addr localhost:8001] [-db passkeys-wasm.db]
 //

@@ -333,9 +333,11 @@ func goClient() []byte {
 		fmt.Fprintf(&b, "\tCode%s Code = %q\n", c.Go, c.Name)
 	}
 	b.WriteString(")\n\n")
-	b.WriteString("// codeInfo gives the reason and the retryable flag of every bridge code.\nvar codeInfo = map[Code]struct {\n\treason    Reason\n\tretryable bool\n}{\n")
+	b.WriteString("// codeTable gives the reason and the retryable flag of every bridge code. An array, not\n" +
+		"// a map: the linker lays it out as data, with no init code in the WebAssembly binary.\n" +
+		"var codeTable = [...]struct {\n\tcode      Code\n\treason    Reason\n\tretryable bool\n}{\n")
 	for _, c := range codes.BridgeCodes {
-		fmt.Fprintf(&b, "\tCode%s: {Reason%s, %v},\n", c.Go, strings.ToUpper(c.Reason[:1])+c.Reason[1:], c.Retryable)
+		fmt.Fprintf(&b, "\t{Code%s, Reason%s, %v},\n", c.Go, strings.ToUpper(c.Reason[:1])+c.Reason[1:], c.Retryable)
 	}
 	b.WriteString("}\n\n")
 	b.WriteString("// Server error codes (Error.ServerCode, with CodeServerRejected): the \"code\" member\n// of the server's JSON error bodies, the same values as the server package's Code*.\nconst (\n")
