@@ -117,10 +117,32 @@ var PasskeyError = shared.E ||= class extends Error {
 // bridge/ts/identify-error.ts
 var identifyError = (err, x) => {
   if (err instanceof PasskeyError) return err;
-  const n = err?.name;
-  const r = x.r;
-  const code = x.w || (n == "AbortError" ? "user_cancelled" : n == "NotAllowedError" ? x.t && x.e >= x.t * 0.9 ? "timeout" : "user_cancelled" : n == "InvalidStateError" ? x.c == "register" ? "excluded_credential" : "authenticator_error" : n == "SecurityError" ? !g.isSecureContext ? "insecure_context" : r && !("." + g.location.hostname).endsWith("." + r) ? "rp_id_mismatch" : "invalid_domain" : n == "NotSupportedError" ? "unsupported_algorithm" : n == "OperationError" && /pending/i.test(err.message) ? "busy" : n == "TypeError" ? "bad_options" : err instanceof g.DOMException ? "authenticator_error" : "unknown");
-  return new PasskeyError(code, x.c, err);
+  const name = err?.name;
+  let code;
+  if (x._abortReason) {
+    code = x._abortReason;
+  } else if (name == "AbortError") {
+    code = "user_cancelled";
+  } else if (name == "NotAllowedError") {
+    code = x._timeoutMs && x._elapsedMs >= x._timeoutMs * 0.9 ? "timeout" : "user_cancelled";
+  } else if (name == "InvalidStateError") {
+    code = x._ceremony == "register" ? "excluded_credential" : "authenticator_error";
+  } else if (name == "SecurityError") {
+    if (!g.isSecureContext) code = "insecure_context";
+    else if (x._rpId && !("." + g.location.hostname).endsWith("." + x._rpId)) code = "rp_id_mismatch";
+    else code = "invalid_domain";
+  } else if (name == "NotSupportedError") {
+    code = "unsupported_algorithm";
+  } else if (name == "OperationError" && /pending/i.test(err.message)) {
+    code = "busy";
+  } else if (name == "TypeError") {
+    code = "bad_options";
+  } else if (err instanceof g.DOMException) {
+    code = "authenticator_error";
+  } else {
+    code = "unknown";
+  }
+  return new PasskeyError(code, x._ceremony, err);
 };
 
 // bridge/ts/is-supported.ts
@@ -173,7 +195,7 @@ var ceremony = async (c, input, o = {}) => {
       throw X("serialization", e);
     }
   } catch (e) {
-    throw identifyError(e, { c, w: why, r: pk.rpId ?? pk.rp?.id, t: pk.timeout, e: Date.now() - t0 });
+    throw identifyError(e, { _ceremony: c, _abortReason: why, _rpId: pk.rpId ?? pk.rp?.id, _timeoutMs: pk.timeout, _elapsedMs: Date.now() - t0 });
   } finally {
     clearTimeout(timer);
     s?.removeEventListener("abort", onAbort);

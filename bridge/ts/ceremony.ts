@@ -63,7 +63,7 @@ export const ceremony = async (c: Ceremony, input: any, o: CeremonyOptions = {})
       throw X("serialization", e);
     }
   } catch (e) {
-    throw identifyError(e, { c, w: why, r: pk.rpId ?? pk.rp?.id, t: pk.timeout, e: Date.now() - t0 });
+    throw identifyError(e, { _ceremony: c, _abortReason: why, _rpId: pk.rpId ?? pk.rp?.id, _timeoutMs: pk.timeout, _elapsedMs: Date.now() - t0 });
   } finally {
     clearTimeout(timer);
     s?.removeEventListener("abort", onAbort);
