@@ -46,14 +46,18 @@ func TestCodes(t *testing.T) {
 		{CodeRPIDMismatch, ReasonMisconfigured, false},
 		{CodeNoWebAuthn, ReasonUnsupported, false},
 		{CodeServerRejected, ReasonFailed, true},
+		{CodeSignalRefused, ReasonMisconfigured, false},
 	}
 	for _, c := range cases {
 		if e := NewError(c.code, CeremonyAuthenticate); e.Reason != c.reason || e.Retryable != c.retryable {
 			t.Errorf("%s: %s retryable=%v, want %s %v", c.code, e.Reason, e.Retryable, c.reason, c.retryable)
 		}
 	}
-	if len(codeInfo) != 18 {
-		t.Errorf("%d codes, want 18", len(codeInfo))
+	if len(codeInfo) != 19 {
+		t.Errorf("%d codes, want 19", len(codeInfo))
+	}
+	if e := NewError(CodeSignalRefused, CeremonySignal); e.Error() != "passkeys: signal: misconfigured (signal_refused)" {
+		t.Errorf("signal error: %q", e.Error())
 	}
 	if e := NewError("nonsense", CeremonyRegister); e.Reason != ReasonFailed || !e.Retryable {
 		t.Errorf("unknown code: %+v", e)

@@ -1,4 +1,4 @@
-import { PasskeyError } from "./error.js";
+import type { PasskeyErrorCode } from "./error.js";
 import type { Ceremony } from "./types.js";
 /** Why our own AbortController aborted, if it did. */
 export type Why = "aborted" | "superseded" | "timeout";
@@ -19,14 +19,14 @@ export interface ErrorContext {
     _elapsedMs: number;
 }
 /**
- * Maps whatever a ceremony threw to a PasskeyError. The DOMException name alone is
- * ambiguous (NotAllowedError is both "the user cancelled" and "the timer expired"), so
- * the context decides too: our own abort reason, the rp ID, the timeout and the time
- * elapsed.
+ * The code of whatever the browser's create/get threw (a PasskeyError is never passed:
+ * ceremony() keeps its own). The DOMException name alone is ambiguous (NotAllowedError is
+ * both "the user cancelled" and "the timer expired"), so the context decides too: our own
+ * abort reason, the rp ID, the timeout and the time elapsed.
  *
  * References are to WebAuthn Level 3: §5.1.3 [[Create]] (navigator.credentials.create),
  * §5.1.4 [[Get]] / [[DiscoverFromExternalSource]] (navigator.credentials.get), and their
  * exception tables, §5.1.3.1 "Create Request Exceptions" and §5.1.4.3 "Get Request
  * Exceptions".
  */
-export declare const identifyError: (err: unknown, x: ErrorContext) => PasskeyError;
+export declare const identifyError: (err: unknown, x: ErrorContext) => PasskeyErrorCode;
