@@ -101,7 +101,7 @@ export interface PrfOutputs {
 
 /**
  * What a ceremony's result carries besides its JSON: `prf`, the PRF outputs as bytes when
- * the browser evaluated PRF. Not enumerable: `JSON.stringify` (what is POSTed) leaves it out.
+ * the browser evaluated PRF. Its `toJSON()` leaves it out of `JSON.stringify` (what is POSTed).
  */
 export interface PrfResult {
   readonly prf?: PrfOutputs;

@@ -9,7 +9,7 @@ import type { Ceremony, WithOptions } from "./types.js";
  * begin → ceremony → finish, with CSRF header, same-origin credentials and JSON. A sign-in
  * that the finish endpoint refuses with `unknown_credential` signals the credential as
  * unknown to the browser (unless `opts.signalUnknown` is false) before rejecting. PRF outputs
- * of the ceremony go on the server's answer as `prf` (not enumerable).
+ * of the ceremony go on the server's answer (an object) as `prf`.
  */
 export const withServer = async (c: Ceremony, o: WithOptions): Promise<any> => {
   const F = o.fetch || g.fetch,
