@@ -17,39 +17,40 @@ var toB64u = (b) => {
   if (!isBin(b)) return b;
   let s = "";
   for (const c of new Uint8Array(b.buffer || b, b.byteOffset, b.byteLength)) s += String.fromCharCode(c);
-  return btoa(s).replace(/[+/=]/g, (c) => c == "+" ? "-" : c == "/" ? "_" : "");
+  return btoa(s).replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
 };
-var fromB64u = (s) => Uint8Array.from(atob(s.replace(/[-_]/g, (c) => c == "-" ? "+" : "/")), (c) => c.charCodeAt(0)).buffer;
+var fromB64u = (s) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 var isBin = (v) => v instanceof ArrayBuffer || ArrayBuffer.isView(v);
 var walk = (v, leaf, k) => Array.isArray(v) ? v.map((x) => walk(x, leaf)) : v && typeof v == "object" && !isBin(v) && k != "rp" ? Object.fromEntries(Object.entries(v).map(([j, x]) => [j, walk(x, leaf, j)])) : leaf(v, k);
 
 // bridge/ts/ask.ts
 var ask = async (m) => {
   try {
-    return !!await g.PublicKeyCredential[m]();
+    return await g.PublicKeyCredential[m]();
   } catch {
-    return false;
   }
 };
 
 // bridge/ts/is-conditional-supported.ts
-var isConditionalSupported = () => ask("isConditionalMediationAvailable");
+var isConditionalSupported = async () => !!await ask("isConditionalMediationAvailable");
 
 // bridge/ts/capabilities.ts
 var capabilities = async () => {
-  try {
-    return await g.PublicKeyCredential.getClientCapabilities();
-  } catch {
-  }
-  const u = await ask("isUserVerifyingPlatformAuthenticatorAvailable");
+  const c = await ask("getClientCapabilities");
+  if (c) return c;
+  const u = !!await ask("isUserVerifyingPlatformAuthenticatorAvailable");
   return { conditionalGet: await isConditionalSupported(), conditionalCreate: false, passkeyPlatformAuthenticator: u, userVerifyingPlatformAuthenticator: u };
 };
 
 // bridge/ts/credential-to-json.ts
-var get = (r, m) => {
-  try {
-    return r[m]();
-  } catch {
+var copy = (to, from, keys) => {
+  for (const k of keys.split(" ")) {
+    let v = from[k];
+    try {
+      v ??= from["get" + k[0].toUpperCase() + k.slice(1)]();
+    } catch {
+    }
+    if (v != null) to[k] = v;
   }
 };
 var credentialToJSON = (cr) => {
@@ -57,12 +58,9 @@ var credentialToJSON = (cr) => {
     return cr.toJSON();
   } catch {
   }
-  const r = cr.response, o = { clientExtensionResults: get(cr, "getClientExtensionResults") || {}, response: {} };
-  for (const k of "id rawId type authenticatorAttachment".split(" ")) o[k] = cr[k];
-  for (const k of "clientDataJSON attestationObject authenticatorData signature userHandle publicKey publicKeyAlgorithm transports".split(" ")) {
-    const v = r[k] ?? get(r, "get" + k[0].toUpperCase() + k.slice(1));
-    if (v != null) o.response[k] = v;
-  }
+  const o = { response: {} };
+  copy(o, cr, "id rawId type authenticatorAttachment clientExtensionResults");
+  copy(o.response, cr.response, "clientDataJSON attestationObject authenticatorData signature userHandle publicKey publicKeyAlgorithm transports");
   return walk(o, toB64u);
 };
 
@@ -90,6 +88,8 @@ var CODES = {
   conditional_unavailable: 6 /* UNSUPPORTED */,
   /** The options are malformed (not an object, bad challenge, missing rp/user, parse TypeError). */
   bad_options: 4 /* MISCONFIGURED */,
+  /** A signal (`signalUnknown`, `signalAccepted`, `signalUser`) was refused by the browser: its `rpId` is not this site's, or an ID is not base64url. */
+  signal_refused: 4 /* MISCONFIGURED */,
   /** NotSupportedError: on register, none of `pubKeyCredParams` is supported. */
   unsupported_algorithm: 8 /* FAILED */,
   /** The browser still has a request pending ("A request is already pending"). */
@@ -116,11 +116,36 @@ var PasskeyError = shared.E ||= class extends Error {
 
 // bridge/ts/identify-error.ts
 var identifyError = (err, x) => {
-  if (err instanceof PasskeyError) return err;
-  const n = err?.name;
-  const r = x.r;
-  const code = x.w || (n == "AbortError" ? "user_cancelled" : n == "NotAllowedError" ? x.t && x.e >= x.t * 0.9 ? "timeout" : "user_cancelled" : n == "InvalidStateError" ? x.c == "register" ? "excluded_credential" : "authenticator_error" : n == "SecurityError" ? !g.isSecureContext ? "insecure_context" : r && !("." + g.location.hostname).endsWith("." + r) ? "rp_id_mismatch" : "invalid_domain" : n == "NotSupportedError" ? "unsupported_algorithm" : n == "OperationError" && /pending/i.test(err.message) ? "busy" : n == "TypeError" ? "bad_options" : err instanceof g.DOMException ? "authenticator_error" : "unknown");
-  return new PasskeyError(code, x.c, err);
+  const name = err?.name;
+  if (x._abortReason) {
+    return x._abortReason;
+  }
+  if (name == "AbortError") {
+    return "user_cancelled";
+  }
+  if (name == "NotAllowedError") {
+    return x._timeoutMs && x._elapsedMs >= x._timeoutMs * 0.9 ? "timeout" : "user_cancelled";
+  }
+  if (name == "InvalidStateError") {
+    return x._ceremony == "register" ? "excluded_credential" : "authenticator_error";
+  }
+  if (name == "SecurityError") {
+    if (x._rpId && !("." + g.location.hostname).endsWith("." + x._rpId)) return "rp_id_mismatch";
+    return "invalid_domain";
+  }
+  if (name == "NotSupportedError") {
+    return "unsupported_algorithm";
+  }
+  if (name == "OperationError" && /pending/i.test(err.message)) {
+    return "busy";
+  }
+  if (name == "TypeError") {
+    return "bad_options";
+  }
+  if (err instanceof g.DOMException) {
+    return "authenticator_error";
+  }
+  return "unknown";
 };
 
 // bridge/ts/is-supported.ts
@@ -168,12 +193,18 @@ var ceremony = async (c, input, o = {}) => {
     t0 = Date.now();
     const cr = await g.navigator.credentials[c == "register" ? "create" : "get"]({ publicKey: pub, signal: ac.signal, mediation: med });
     try {
-      return credentialToJSON(cr);
+      const json = credentialToJSON(cr), prf = json.clientExtensionResults?.prf;
+      if (prf?.results) {
+        json.prf = { ...walk(prf.results, fromB64u), toJSON() {
+        } };
+        if (!o.sendPrf) delete prf.results;
+      }
+      return json;
     } catch (e) {
       throw X("serialization", e);
     }
   } catch (e) {
-    throw identifyError(e, { c, w: why, r: pk.rpId ?? pk.rp?.id, t: pk.timeout, e: Date.now() - t0 });
+    throw e instanceof PasskeyError ? e : X(identifyError(e, { _ceremony: c, _abortReason: why, _rpId: pk.rpId ?? pk.rp?.id, _timeoutMs: pk.timeout, _elapsedMs: Date.now() - t0 }), e);
   } finally {
     clearTimeout(timer);
     s?.removeEventListener("abort", onAbort);
@@ -187,6 +218,18 @@ var authenticate = (options, opts) => ceremony("authenticate", options, opts);
 
 // bridge/ts/register.ts
 var register = (options, opts) => ceremony("register", options, opts);
+
+// bridge/ts/signal.ts
+var signal = async (method, json) => {
+  try {
+    await g.PublicKeyCredential?.[method]?.(json);
+  } catch (e) {
+    throw new PasskeyError("signal_refused", "signal", e);
+  }
+};
+
+// bridge/ts/signal-unknown.ts
+var signalUnknown = (json) => signal("signalUnknownCredential", json);
 
 // bridge/ts/with-server.ts
 var withServer = async (c, o) => {
@@ -205,7 +248,17 @@ var withServer = async (c, o) => {
       throw new PasskeyError("server_rejected", c, j, { status: r.status, serverCode: j?.code, serverMessage: j?.error });
     return j;
   };
-  return post(o.finish, await (c == "register" ? register : authenticate)(await post(o.begin, o.body ?? {}), o));
+  const options = await post(o.begin, o.body ?? {}), cred = await (c == "register" ? register : authenticate)(options, o);
+  try {
+    const res = await post(o.finish, cred);
+    if (cred.prf && res instanceof Object) res.prf = cred.prf;
+    return res;
+  } catch (e) {
+    if (e.serverCode == "unknown_credential" && o.signalUnknown != false)
+      await signalUnknown({ rpId: (options.publicKey || options).rpId || g.location.hostname, credentialId: cred.id }).catch(() => {
+      });
+    throw e;
+  }
 };
 
 // bridge/ts/authenticate-with.ts
@@ -213,6 +266,12 @@ var authenticateWith = (opts) => withServer("authenticate", opts);
 
 // bridge/ts/register-with.ts
 var registerWith = (opts) => withServer("register", opts);
+
+// bridge/ts/signal-accepted.ts
+var signalAccepted = (json) => signal("signalAllAcceptedCredentials", json);
+
+// bridge/ts/signal-user.ts
+var signalUser = (json) => signal("signalCurrentUserDetails", json);
 export {
   PasskeyError,
   abort,
@@ -223,5 +282,8 @@ export {
   isSupported,
   register,
   registerWith,
+  signalAccepted,
+  signalUnknown,
+  signalUser,
   version
 };

@@ -50,6 +50,8 @@ const (
 	CodeConditionalUnavailable Code = "conditional_unavailable"
 	// CodeBadOptions (misconfigured): options not an object, challenge missing/invalid, register without `rp`/`user`, TypeError from parsing
 	CodeBadOptions Code = "bad_options"
+	// CodeSignalRefused (misconfigured): a signal's `rpId` is not the page's rp ID (SecurityError) or its JSON is malformed (TypeError); a browser without the signal resolves instead
+	CodeSignalRefused Code = "signal_refused"
 	// CodeUnsupportedAlgorithm (failed): NotSupportedError: none of `pubKeyCredParams` is supported
 	CodeUnsupportedAlgorithm Code = "unsupported_algorithm"
 	// CodeBusy (failed, retryable): "A request is already pending" (OperationError)
@@ -84,6 +86,7 @@ var codeTable = [...]struct {
 	{CodeNoWebAuthn, ReasonUnsupported, false},
 	{CodeConditionalUnavailable, ReasonUnsupported, false},
 	{CodeBadOptions, ReasonMisconfigured, false},
+	{CodeSignalRefused, ReasonMisconfigured, false},
 	{CodeUnsupportedAlgorithm, ReasonFailed, false},
 	{CodeBusy, ReasonFailed, true},
 	{CodeAuthenticatorError, ReasonFailed, true},

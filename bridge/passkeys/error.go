@@ -11,13 +11,15 @@ type Reason string
 // Code is the bridge's finer, stable error code: one of the Code* constants.
 type Code string
 
-// Ceremony names the WebAuthn ceremony that failed.
+// Ceremony names what failed: a WebAuthn ceremony, or a signal.
 type Ceremony string
 
-// The two ceremonies.
+// The two ceremonies, and the signals (the bridge's signalUnknown, signalAccepted and
+// signalUser, which reject with CodeSignalRefused).
 const (
 	CeremonyRegister     Ceremony = "register"
 	CeremonyAuthenticate Ceremony = "authenticate"
+	CeremonySignal       Ceremony = "signal"
 )
 
 // Error is every failure of a ceremony, the Go side of the bridge's PasskeyError.

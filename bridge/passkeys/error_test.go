@@ -49,6 +49,7 @@ func TestCodes(t *testing.T) {
 		{CodeRPIDMismatch, ReasonMisconfigured, false},
 		{CodeNoWebAuthn, ReasonUnsupported, false},
 		{CodeServerRejected, ReasonFailed, true},
+		{CodeSignalRefused, ReasonMisconfigured, false},
 	}
 	for _, c := range cases {
 		if e := NewError(c.code, CeremonyAuthenticate); e.Reason != c.reason || e.Retryable != c.retryable {
@@ -63,6 +64,9 @@ func TestCodes(t *testing.T) {
 		if got := codeTable[i]; string(got.code) != c.Name || string(got.reason) != c.Reason || got.retryable != c.Retryable {
 			t.Errorf("codeTable[%d] = %+v, internal/codes has %+v", i, got, c)
 		}
+	}
+	if e := NewError(CodeSignalRefused, CeremonySignal); e.Error() != "passkeys: signal: misconfigured (signal_refused)" {
+		t.Errorf("signal error: %q", e.Error())
 	}
 	if e := NewError("nonsense", CeremonyRegister); e.Reason != ReasonFailed || !e.Retryable {
 		t.Errorf("unknown code: %+v", e)

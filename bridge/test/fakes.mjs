@@ -44,9 +44,14 @@ export function authCredential({ toJSON, ext } = {}) {
   return c;
 }
 
+/** The three static signal methods of PublicKeyCredential (WebAuthn L3). */
+export const SIGNALS = ["signalUnknownCredential", "signalAllAcceptedCredentials", "signalCurrentUserDetails"];
+
 /**
  * Installs fakes. create/get: async (options) => credential, default a credential
- * with a toJSON. native: whether parse*FromJSON exist. Returns a log of calls.
+ * with a toJSON. native: whether parse*FromJSON exist. signals: by method name, an
+ * async implementation, or null for a browser without it (default: all three, resolving).
+ * Returns a log of calls (log.signals: [method, argument] pairs).
  */
 export function install({
   create,
@@ -60,8 +65,9 @@ export function install({
   csrf = "tok123",
   metas,
   fetch,
+  signals = {},
 } = {}) {
-  const log = { create: [], get: [], parsed: [] };
+  const log = { create: [], get: [], parsed: [], signals: [] };
   const P = function PublicKeyCredential() {};
   if (native) {
     P.parseCreationOptionsFromJSON = (o) => (log.parsed.push(o), { parsed: "creation", ...o });
@@ -70,6 +76,10 @@ export function install({
   P.isConditionalMediationAvailable = async () => conditional;
   P.isUserVerifyingPlatformAuthenticatorAvailable = async () => uvpa;
   if (clientCapabilities) P.getClientCapabilities = async () => clientCapabilities;
+  for (const m of SIGNALS) {
+    const impl = m in signals ? signals[m] : async () => {};
+    if (impl) P[m] = async (arg) => (log.signals.push([m, arg]), impl(arg));
+  }
   define("PublicKeyCredential", P);
   define("navigator", {
     credentials: {

@@ -8,7 +8,7 @@ import { capabilities, isConditionalSupported, isSupported } from "../dist/chirp
 import { domErr, hang, install, requestJSON, sleep } from "./fakes.mjs";
 
 const iife = readFileSync(new URL("../dist/chirp-passkeys.js", import.meta.url), "utf8");
-const API = ["version", "register", "authenticate", "registerWith", "authenticateWith", "isSupported", "isConditionalSupported", "capabilities", "abort", "PasskeyError"];
+const API = ["version", "register", "authenticate", "registerWith", "authenticateWith", "isSupported", "isConditionalSupported", "capabilities", "abort", "signalUnknown", "signalAccepted", "signalUser", "PasskeyError"];
 
 describe("injected script", () => {
   test("installs window.chirp.passkeys with the whole API", () => {

@@ -3,12 +3,12 @@ export const toB64u = (b: any): any => {
   if (!isBin(b)) return b;
   let s = "";
   for (const c of new Uint8Array(b.buffer || b, b.byteOffset, b.byteLength)) s += String.fromCharCode(c);
-  return btoa(s).replace(/[+/=]/g, (c) => (c == "+" ? "-" : c == "/" ? "_" : ""));
+  return btoa(s).replace(/=/g, "").replace(/\+/g, "-").replace(/\//g, "_");
 };
 
-/** Decodes base64url (padded or not) to an ArrayBuffer; throws on bad input. */
-export const fromB64u = (s: string): ArrayBuffer =>
-  Uint8Array.from(atob(s.replace(/[-_]/g, (c) => (c == "-" ? "+" : "/"))), (c) => c.charCodeAt(0)).buffer;
+/** Decodes base64url (padded or not) to bytes (a BufferSource for the browser); throws on bad input. */
+export const fromB64u = (s: string): Uint8Array =>
+  Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 /** Whether v is binary (ArrayBuffer or a view on one). */
 export const isBin = (v: any): boolean => v instanceof ArrayBuffer || ArrayBuffer.isView(v);

@@ -1,5 +1,4 @@
 import { ask } from "./ask.js";
-import { g } from "./global.js";
 import { isConditionalSupported } from "./is-conditional-supported.js";
 import type { Capabilities } from "./types.js";
 
@@ -11,9 +10,8 @@ import type { Capabilities } from "./types.js";
  * Never rejects.
  */
 export const capabilities = async (): Promise<Capabilities> => {
-  try {
-    return await g.PublicKeyCredential.getClientCapabilities();
-  } catch {}
-  const u = await ask("isUserVerifyingPlatformAuthenticatorAvailable");
+  const c = await ask("getClientCapabilities");
+  if (c) return c;
+  const u = !!(await ask("isUserVerifyingPlatformAuthenticatorAvailable"));
   return { conditionalGet: await isConditionalSupported(), conditionalCreate: false, passkeyPlatformAuthenticator: u, userVerifyingPlatformAuthenticator: u };
 };

@@ -1,4 +1,4 @@
-import { walk } from "./base64url.js";
+import { fromB64u, walk } from "./base64url.js";
 import { capabilities } from "./capabilities.js";
 import { credentialToJSON } from "./credential-to-json.js";
 import { PasskeyError, type PasskeyErrorCode } from "./error.js";
@@ -58,12 +58,20 @@ export const ceremony = async (c: Ceremony, input: any, o: CeremonyOptions = {})
     t0 = Date.now();
     const cr = await g.navigator.credentials[c == "register" ? "create" : "get"]({ publicKey: pub, signal: ac.signal, mediation: med });
     try {
-      return credentialToJSON(cr);
+      const json = credentialToJSON(cr),
+        prf = json.clientExtensionResults?.prf;
+      // PRF outputs are secrets of the page (keys it derives): bytes on the result, not sent
+      // to the server unless opts.sendPrf. Their toJSON() leaves them out of JSON.stringify(result).
+      if (prf?.results) {
+        json.prf = { ...walk(prf.results, fromB64u), toJSON() {} };
+        if (!o.sendPrf) delete prf.results;
+      }
+      return json;
     } catch (e) {
       throw X("serialization", e);
     }
   } catch (e) {
-    throw identifyError(e, { c, w: why, r: pk.rpId ?? pk.rp?.id, t: pk.timeout, e: Date.now() - t0 });
+    throw e instanceof PasskeyError ? e : X(identifyError(e, { _ceremony: c, _abortReason: why, _rpId: pk.rpId ?? pk.rp?.id, _timeoutMs: pk.timeout, _elapsedMs: Date.now() - t0 }), e);
   } finally {
     clearTimeout(timer);
     s?.removeEventListener("abort", onAbort);

@@ -1,10 +1,19 @@
 import { toB64u, walk } from "./base64url.js";
 
-/** Optional method call that swallows "not implemented". */
-const get = (r: any, m: string) => {
-  try {
-    return r[m]();
-  } catch {}
+/**
+ * Copies the members named in keys (space-separated) from one object to another: the
+ * attribute, else the getter (`getAuthenticatorData()` for `authenticatorData`...). A
+ * missing or null one is left out, and so is one whose getter throws ("not implemented");
+ * a missing `from` throws.
+ */
+const copy = (to: any, from: any, keys: string) => {
+  for (const k of keys.split(" ")) {
+    let v = from[k];
+    try {
+      v ??= from["get" + k[0].toUpperCase() + k.slice(1)]();
+    } catch {}
+    if (v != null) to[k] = v;
+  }
 };
 
 /**
@@ -18,13 +27,8 @@ export const credentialToJSON = (cr: any): any => {
   try {
     return cr.toJSON();
   } catch {}
-  const r = cr.response,
-    o: any = { clientExtensionResults: get(cr, "getClientExtensionResults") || {}, response: {} };
-  for (const k of "id rawId type authenticatorAttachment".split(" ")) o[k] = cr[k];
-  // response members: attributes (on the prototype) or getters (getAuthenticatorData() → authenticatorData, ...)
-  for (const k of "clientDataJSON attestationObject authenticatorData signature userHandle publicKey publicKeyAlgorithm transports".split(" ")) {
-    const v = r[k] ?? get(r, "get" + k[0].toUpperCase() + k.slice(1));
-    if (v != null) o.response[k] = v;
-  }
+  const o: any = { response: {} };
+  copy(o, cr, "id rawId type authenticatorAttachment clientExtensionResults");
+  copy(o.response, cr.response, "clientDataJSON attestationObject authenticatorData signature userHandle publicKey publicKeyAlgorithm transports");
   return walk(o, toB64u);
 };

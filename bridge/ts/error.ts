@@ -17,7 +17,8 @@ export type PasskeyReason = "cancelled" | "duplicate" | "misconfigured" | "unsup
  * table in error.ts; README.md explains each):
  * - cancelled: `user_cancelled`, `timeout`, `aborted` (retryable); `superseded`
  * - duplicate: `excluded_credential`
- * - misconfigured: `rp_id_mismatch`, `invalid_domain`, `insecure_context`, `bad_options`
+ * - misconfigured:
+ *   `rp_id_mismatch`, `invalid_domain`, `insecure_context`, `bad_options`, `signal_refused`
  * - unsupported: `no_webauthn`, `conditional_unavailable`
  * - failed: `busy`, `authenticator_error`, `server_rejected`, `network`, `unknown` (retryable);
  *   `unsupported_algorithm`, `serialization`
@@ -34,6 +35,7 @@ export type PasskeyErrorCode =
   | "no_webauthn"
   | "conditional_unavailable"
   | "bad_options"
+  | "signal_refused"
   | "unsupported_algorithm"
   | "busy"
   | "authenticator_error"
@@ -119,6 +121,8 @@ const CODES: Record<PasskeyErrorCode, number> = {
   conditional_unavailable: N.UNSUPPORTED,
   /** The options are malformed (not an object, bad challenge, missing rp/user, parse TypeError). */
   bad_options: N.MISCONFIGURED,
+  /** A signal (`signalUnknown`, `signalAccepted`, `signalUser`) was refused by the browser: its `rpId` is not this site's, or an ID is not base64url. */
+  signal_refused: N.MISCONFIGURED,
   /** NotSupportedError: on register, none of `pubKeyCredParams` is supported. */
   unsupported_algorithm: N.FAILED,
   /** The browser still has a request pending ("A request is already pending"). */

@@ -11,6 +11,9 @@ import { isConditionalSupported } from "./is-conditional-supported.js";
 import { isSupported } from "./is-supported.js";
 import { register } from "./register.js";
 import { registerWith } from "./register-with.js";
+import { signalAccepted } from "./signal-accepted.js";
+import { signalUnknown } from "./signal-unknown.js";
+import { signalUser } from "./signal-user.js";
 import type { ChirpPasskeys } from "./types.js";
 import { version } from "./version.js";
 
@@ -27,5 +30,8 @@ export type { ChirpNamespace, ChirpPasskeys } from "./types.js";
   isConditionalSupported,
   capabilities,
   abort,
+  signalUnknown,
+  signalAccepted,
+  signalUser,
   PasskeyError,
 } satisfies ChirpPasskeys;

@@ -101,3 +101,24 @@ export interface AuthenticationResponseJSON {
   /** `"public-key"` */
   type: string;
 }
+
+/** Argument of `signalUnknown` (lib.dom's `UnknownCredentialOptions`): a credential the server does not know. */
+export interface UnknownCredentialOptions {
+  rpId: string;
+  credentialId: Base64URLString;
+}
+
+/** Argument of `signalAccepted` (lib.dom's `AllAcceptedCredentialsOptions`): every credential the server accepts for a user. */
+export interface AllAcceptedCredentialsOptions {
+  rpId: string;
+  userId: Base64URLString;
+  allAcceptedCredentialIds: Base64URLString[];
+}
+
+/** Argument of `signalUser` (lib.dom's `CurrentUserDetailsOptions`): a user's current names. */
+export interface CurrentUserDetailsOptions {
+  rpId: string;
+  userId: Base64URLString;
+  name: string;
+  displayName: string;
+}

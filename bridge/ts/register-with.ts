@@ -1,4 +1,4 @@
-import type { WithOptions } from "./types.js";
+import type { PrfResult, WithOptions } from "./types.js";
 import { withServer } from "./with-server.js";
 
 /**
@@ -6,4 +6,4 @@ import { withServer } from "./with-server.js";
  * to `finish`, resolve to the server's JSON. Rejects with PasskeyError
  * (`server_rejected` with `status`/`serverCode`/`serverMessage`, `network`, ...).
  */
-export const registerWith = <T = unknown>(opts: WithOptions): Promise<T> => withServer("register", opts);
+export const registerWith = <T = unknown>(opts: WithOptions): Promise<T & PrfResult> => withServer("register", opts);

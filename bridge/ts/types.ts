@@ -8,11 +8,14 @@ import type { isSupported } from "./is-supported.js";
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "./json-types.js";
 import type { register } from "./register.js";
 import type { registerWith } from "./register-with.js";
+import type { signalAccepted } from "./signal-accepted.js";
+import type { signalUnknown } from "./signal-unknown.js";
+import type { signalUser } from "./signal-user.js";
 
 export type * from "./json-types.js";
 
-/** Which WebAuthn ceremony failed. */
-export type Ceremony = "register" | "authenticate";
+/** What failed: a registration, a sign-in, or a signal (`signalUnknown`, `signalAccepted`, `signalUser`). */
+export type Ceremony = "register" | "authenticate" | "signal";
 
 /**
  * Options of `register`: the begin endpoint's JSON, either bare
@@ -58,6 +61,12 @@ export interface CeremonyOptions {
   conditional?: boolean;
   /** Deadline in milliseconds; also sent to the browser as `timeout`. Rejects with `cancelled` / `timeout`. */
   timeout?: number;
+  /**
+   * Also send the PRF outputs to the server (base64url in
+   * `clientExtensionResults.prf.results`). Default false: they stay in the page, as the
+   * result's `prf` bytes, and the JSON keeps only `prf.enabled`.
+   */
+  sendPrf?: boolean;
 }
 
 /** Options of `registerWith` / `authenticateWith`: the whole begin → ceremony → finish loop. */
@@ -76,6 +85,26 @@ export interface WithOptions extends CeremonyOptions {
   csrfMeta?: string;
   /** fetch implementation (default the global `fetch`). */
   fetch?: Fetch;
+  /**
+   * authenticateWith: when the finish endpoint answers `unknown_credential`, tell the
+   * browser (`signalUnknown`, with the options' `rpId` or else `location.hostname`) so that
+   * its passkey provider can drop the passkey, then reject as always. Default true.
+   */
+  signalUnknown?: boolean;
+}
+
+/** PRF extension outputs (`prf.results`) as bytes. */
+export interface PrfOutputs {
+  first: Uint8Array;
+  second?: Uint8Array;
+}
+
+/**
+ * What a ceremony's result carries besides its JSON: `prf`, the PRF outputs as bytes when
+ * the browser evaluated PRF. Its `toJSON()` leaves it out of `JSON.stringify` (what is POSTed).
+ */
+export interface PrfResult {
+  readonly prf?: PrfOutputs;
 }
 
 /**
@@ -96,6 +125,9 @@ export interface ChirpPasskeys {
   isConditionalSupported: typeof isConditionalSupported;
   capabilities: typeof capabilities;
   abort: typeof abort;
+  signalUnknown: typeof signalUnknown;
+  signalAccepted: typeof signalAccepted;
+  signalUser: typeof signalUser;
   PasskeyError: typeof PasskeyError;
 }
 

@@ -2,9 +2,15 @@ import { authenticate } from "./authenticate.js";
 import { PasskeyError } from "./error.js";
 import { g } from "./global.js";
 import { register } from "./register.js";
+import { signalUnknown } from "./signal-unknown.js";
 import type { Ceremony, WithOptions } from "./types.js";
 
-/** begin → ceremony → finish, with CSRF header, same-origin credentials and JSON. */
+/**
+ * begin → ceremony → finish, with CSRF header, same-origin credentials and JSON. A sign-in
+ * that the finish endpoint refuses with `unknown_credential` signals the credential as
+ * unknown to the browser (unless `opts.signalUnknown` is false) before rejecting. PRF outputs
+ * of the ceremony go on the server's answer (an object) as `prf`.
+ */
 export const withServer = async (c: Ceremony, o: WithOptions): Promise<any> => {
   const F = o.fetch || g.fetch,
     tok = o.csrfToken ?? g.document.querySelector(`meta[name="${o.csrfMeta || "csrf-token"}"]`)?.content,
@@ -22,5 +28,17 @@ export const withServer = async (c: Ceremony, o: WithOptions): Promise<any> => {
       throw new PasskeyError("server_rejected", c, j, { status: r.status, serverCode: j?.code, serverMessage: j?.error });
     return j;
   };
-  return post(o.finish, await (c == "register" ? register : authenticate)(await post(o.begin, o.body ?? {}), o));
+  const options = await post(o.begin, o.body ?? {}),
+    cred = await (c == "register" ? register : authenticate)(options, o);
+  try {
+    const res = await post(o.finish, cred);
+    if (cred.prf && res instanceof Object) res.prf = cred.prf;
+    return res;
+  } catch (e: any) {
+    // The server has no such credential (deleted, or never stored): the browser's passkey
+    // provider may drop it, so that the user is not offered it again (WebAuthn L3 signals).
+    if (e.serverCode == "unknown_credential" && o.signalUnknown != false)
+      await signalUnknown({ rpId: (options.publicKey || options).rpId || g.location.hostname, credentialId: cred.id }).catch(() => {});
+    throw e;
+  }
 };

@@ -1,6 +1,6 @@
-import type { WithOptions } from "./types.js";
+import type { PrfResult, WithOptions } from "./types.js";
 /**
  * The whole sign-in loop: POST `begin`, get an assertion, POST it to `finish`,
  * resolve to the server's JSON. Rejects with PasskeyError.
  */
-export declare const authenticateWith: <T = unknown>(opts: WithOptions) => Promise<T>;
+export declare const authenticateWith: <T = unknown>(opts: WithOptions) => Promise<T & PrfResult>;

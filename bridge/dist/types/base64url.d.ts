@@ -1,7 +1,7 @@
 /** Encodes bytes (ArrayBuffer or view) as unpadded base64url; returns anything else unchanged. */
 export declare const toB64u: (b: any) => any;
-/** Decodes base64url (padded or not) to an ArrayBuffer; throws on bad input. */
-export declare const fromB64u: (s: string) => ArrayBuffer;
+/** Decodes base64url (padded or not) to bytes (a BufferSource for the browser); throws on bad input. */
+export declare const fromB64u: (s: string) => Uint8Array;
 /** Whether v is binary (ArrayBuffer or a view on one). */
 export declare const isBin: (v: any) => boolean;
 /**

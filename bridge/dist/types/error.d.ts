@@ -13,12 +13,13 @@ export type PasskeyReason = "cancelled" | "duplicate" | "misconfigured" | "unsup
  * table in error.ts; README.md explains each):
  * - cancelled: `user_cancelled`, `timeout`, `aborted` (retryable); `superseded`
  * - duplicate: `excluded_credential`
- * - misconfigured: `rp_id_mismatch`, `invalid_domain`, `insecure_context`, `bad_options`
+ * - misconfigured:
+ *   `rp_id_mismatch`, `invalid_domain`, `insecure_context`, `bad_options`, `signal_refused`
  * - unsupported: `no_webauthn`, `conditional_unavailable`
  * - failed: `busy`, `authenticator_error`, `server_rejected`, `network`, `unknown` (retryable);
  *   `unsupported_algorithm`, `serialization`
  */
-export type PasskeyErrorCode = "user_cancelled" | "timeout" | "aborted" | "superseded" | "excluded_credential" | "rp_id_mismatch" | "invalid_domain" | "insecure_context" | "no_webauthn" | "conditional_unavailable" | "bad_options" | "unsupported_algorithm" | "busy" | "authenticator_error" | "serialization" | "server_rejected" | "network" | "unknown";
+export type PasskeyErrorCode = "user_cancelled" | "timeout" | "aborted" | "superseded" | "excluded_credential" | "rp_id_mismatch" | "invalid_domain" | "insecure_context" | "no_webauthn" | "conditional_unavailable" | "bad_options" | "signal_refused" | "unsupported_algorithm" | "busy" | "authenticator_error" | "serialization" | "server_rejected" | "network" | "unknown";
 /**
  * The `code` member of a chirpkit server's JSON error bodies: `serverCode` of a
  * `server_rejected` PasskeyError, by HTTP status:

@@ -12,5 +12,8 @@ export { isConditionalSupported } from "./is-conditional-supported.js";
 export { isSupported } from "./is-supported.js";
 export { register } from "./register.js";
 export { registerWith } from "./register-with.js";
+export { signalAccepted } from "./signal-accepted.js";
+export { signalUnknown } from "./signal-unknown.js";
+export { signalUser } from "./signal-user.js";
 export type * from "./types.js";
 export { version } from "./version.js";

@@ -1,7 +1,7 @@
-import type { WithOptions } from "./types.js";
+import type { PrfResult, WithOptions } from "./types.js";
 /**
  * The whole registration loop: POST `begin`, create the passkey, POST the credential
  * to `finish`, resolve to the server's JSON. Rejects with PasskeyError
  * (`server_rejected` with `status`/`serverCode`/`serverMessage`, `network`, ...).
  */
-export declare const registerWith: <T = unknown>(opts: WithOptions) => Promise<T>;
+export declare const registerWith: <T = unknown>(opts: WithOptions) => Promise<T & PrfResult>;

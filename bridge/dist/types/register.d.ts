@@ -1,6 +1,6 @@
-import type { CeremonyOptions, RegisterOptions, RegistrationResponseJSON } from "./types.js";
+import type { CeremonyOptions, PrfResult, RegisterOptions, RegistrationResponseJSON } from "./types.js";
 /**
  * Creates a passkey from the begin endpoint's options JSON and resolves to the
  * RegistrationResponseJSON to POST to the finish endpoint. Rejects with PasskeyError.
  */
-export declare const register: (options: RegisterOptions, opts?: CeremonyOptions) => Promise<RegistrationResponseJSON>;
+export declare const register: (options: RegisterOptions, opts?: CeremonyOptions) => Promise<RegistrationResponseJSON & PrfResult>;

@@ -107,6 +107,10 @@ func Generate(root string, skipTypes bool) (map[string][]byte, error) {
 	iife.Outfile = distDir + "/chirp-passkeys.js"
 	iife.Format = api.FormatIIFE
 	iife.MinifyWhitespace, iife.MinifySyntax, iife.MinifyIdentifiers = true, true, true
+	// Internal property names start with "_" (identify-error.ts's ErrorContext...): shortened in
+	// the injected script only. Nothing shared between copies of the bridge (shared.ts) or public
+	// may match, and the names are a deterministic function of the sources.
+	iife.MangleProps = "^_"
 	js, err := build(iife)
 	if err != nil {
 		return nil, err

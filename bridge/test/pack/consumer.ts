@@ -1,6 +1,6 @@
 // A browser application using @chirpkit/passkeys, compiled by run.sh against the packed
 // package with --strict and lib ES2020 + DOM (module resolution: bundler).
-import { PasskeyError, abort, authenticateWith, isSupported, register, version, type PasskeyReason, type RegistrationResponseJSON, type ServerCode } from "@chirpkit/passkeys";
+import { PasskeyError, abort, authenticate, authenticateWith, isSupported, register, signalAccepted, signalUnknown, signalUser, version, type AllAcceptedCredentialsOptions, type Ceremony, type CurrentUserDetailsOptions, type PasskeyReason, type PrfOutputs, type RegistrationResponseJSON, type ServerCode } from "@chirpkit/passkeys";
 import "@chirpkit/passkeys/script"; // the IIFE: declares window.chirp
 
 /** What to show for a failure; exhaustive over the five reasons. */
@@ -80,3 +80,36 @@ export const v: string = version + p.version;
 p.registerWith({ begin: "/b", finish: "/f", fetch: (u, i) => fetch(u, i) }).catch((e: unknown) => e instanceof p.PasskeyError && explain(e));
 export const cred: Promise<RegistrationResponseJSON> = register({ publicKey: { challenge: "AA", rp: { name: "x" }, user: { id: "AQ", name: "a", displayName: "A" }, pubKeyCredParams: [{ type: "public-key", alg: -7 }] }, mediation: "conditional" });
 abort();
+
+/** Exhaustive over what can fail: the two ceremonies and the signals. */
+export function what(c: Ceremony): string {
+  switch (c) {
+    case "register":
+      return "adding a passkey";
+    case "authenticate":
+      return "signing in";
+    case "signal":
+      return "updating your passkeys";
+    default: {
+      const never: never = c;
+      return never;
+    }
+  }
+}
+
+// Signals: the server's JSON as is; each resolves to void.
+declare const accepted: AllAcceptedCredentialsOptions, details: CurrentUserDetailsOptions;
+export const signals: Promise<void[]> = Promise.all([signalAccepted(accepted), signalUser(details), signalUnknown({ rpId: "example.com", credentialId: "AQID" }), p.signalAccepted(accepted), p.signalUser(details)]);
+
+// PRF: bytes on the result (register/authenticate and the *With loops); sendPrf; hints; signalUnknown off.
+export async function unlock(): Promise<Uint8Array | undefined> {
+  const a = await authenticate({ challenge: "AA", rpId: "example.com", hints: ["security-key", "client-device", "hybrid"], extensions: { prf: { eval: { first: "AQ" } } } }, { sendPrf: false });
+  const outputs: PrfOutputs | undefined = a.prf;
+  const w = await authenticateWith<{ redirect: string }>({ begin: "/b", finish: "/f", sendPrf: true, signalUnknown: false });
+  const r: string = w.redirect;
+  console.log(r, outputs?.second?.byteLength);
+  return w.prf?.first;
+}
+
+// Conditional create (automatic passkey upgrade) after a password sign-in.
+export const upgrade: Promise<unknown> = p.registerWith({ begin: "/b", finish: "/f", conditional: true });

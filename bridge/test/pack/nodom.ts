@@ -1,6 +1,6 @@
 // A consumer whose lib has no DOM (lib ES2020 only, no @types): shared code, a server
 // renderer, a worker... Compiled by run.sh with --strict (module resolution: nodenext).
-import { PasskeyError, registerWith, type PasskeyErrorCode, type ServerCode, type WithOptions } from "@chirpkit/passkeys";
+import { PasskeyError, registerWith, signalAccepted, type PasskeyErrorCode, type PrfOutputs, type ServerCode, type WithOptions } from "@chirpkit/passkeys";
 
 export function label(e: PasskeyError): string {
   switch (e.passkeyReason) {
@@ -56,3 +56,7 @@ const opts: WithOptions = {
   fetch: async (url, init) => ({ ok: init.method == "POST" && url != "", status: 200, json: async () => ({}) }),
 };
 export const done: Promise<{ ok: boolean }> = registerWith<{ ok: boolean }>(opts).catch((e: unknown) => ({ ok: e instanceof PasskeyError && expired(e.serverCode) }));
+
+// signals and PRF bytes need no DOM either
+export const sig: Promise<void> = signalAccepted({ rpId: "example.com", userId: "AQ", allAcceptedCredentialIds: [] });
+export const key = (o: PrfOutputs): Uint8Array => o.first;
