@@ -101,6 +101,19 @@ func TestWasmClient(t *testing.T) {
 	clickWasm(t, tab, "#wasm-logout", "logout: ok")
 	clickWasm(t, tab, "#wasm-login", "authenticate: error reason=failed code=server_rejected is=ErrFailed status=400 server_code=unknown_credential")
 	expectText(t, tab, "#wasm-message", "deleted from your account")
+	// The bridge signalled the unknown credential: the authenticator no longer holds it.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		creds, err := auth.Credentials(tab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(creds) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the authenticator still holds %d credentials after unknown_credential was signalled", len(creds))
+		}
+	}
 
 	// Cancelling the Go context aborts the ceremony (an AbortSignal underneath): without
 	// presence simulation the authenticator waits for ever, until #wasm-cancel.

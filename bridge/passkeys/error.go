@@ -120,6 +120,11 @@ type Result struct {
 	// endpoint; for RegisterWith and AuthenticateWith, the finish endpoint's JSON answer
 	// ("null" when it answered none). The browser wrote it (JSON.stringify).
 	JSON []byte
+	// PRFFirst and PRFSecond are the PRF extension's outputs (32 bytes each), when the
+	// options asked the authenticator to evaluate its PRF (server.AuthenticationOptions.PRF)
+	// and it did; nil otherwise. They are secrets of the user's device: the bridge keeps
+	// them out of what it sends the server.
+	PRFFirst, PRFSecond []byte
 }
 
 // Option tunes Register and Authenticate.

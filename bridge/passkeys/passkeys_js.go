@@ -203,7 +203,67 @@ func settle(ctx context.Context, c Ceremony, start func(signal js.Value) js.Valu
 	if rejected {
 		return Result{}, toError(v, c)
 	}
-	return Result{JSON: stringify(v)}, nil
+	r := Result{JSON: stringify(v)}
+	if v.Type() == js.TypeObject {
+		if prf := v.Get("prf"); prf.Type() == js.TypeObject {
+			r.PRFFirst, r.PRFSecond = bytesOf(prf.Get("first")), bytesOf(prf.Get("second"))
+		}
+	}
+	return r, nil
+}
+
+// bytesOf copies a Uint8Array into Go; nil for anything else.
+func bytesOf(v js.Value) []byte {
+	if v.Type() != js.TypeObject || !v.InstanceOf(js.Global().Get("Uint8Array")) {
+		return nil
+	}
+	b := make([]byte, v.Get("length").Int())
+	js.CopyBytesToGo(b, v)
+	return b
+}
+
+// SignalUnknown tells the user's passkey provider that the credential in options
+// ({"rpId", "credentialId"}) is unknown to the site, so that it stops offering it
+// (PublicKeyCredential.signalUnknownCredential). AuthenticateWith does it by itself when
+// the finish endpoint answers unknown_credential. Like the other signals it returns nil
+// when the browser lacks the method, and an *Error with CodeSignalRefused when the
+// browser refuses.
+func SignalUnknown(ctx context.Context, options []byte) error {
+	return signal(ctx, "signalUnknown", options)
+}
+
+// SignalAccepted tells the provider which credentials of a user the site still accepts
+// ({"rpId", "userId", "allAcceptedCredentialIds"}: what server.Server.AcceptedCredentials
+// makes), after the user deleted one, so that it drops the others.
+func SignalAccepted(ctx context.Context, options []byte) error {
+	return signal(ctx, "signalAccepted", options)
+}
+
+// SignalUser tells the provider the user's current name and display name ({"rpId",
+// "userId", "name", "displayName"}: what server.Server.CurrentUserDetails makes).
+func SignalUser(ctx context.Context, options []byte) error {
+	return signal(ctx, "signalUser", options)
+}
+
+func signal(ctx context.Context, method string, options []byte) error {
+	pk, err := bridge()
+	if err != nil {
+		return err
+	}
+	input, err := parse(options)
+	if err != nil {
+		return badJSON(CeremonySignal, "options", err)
+	}
+	v, rejected, err := wait(ctx, false, func(js.Value) js.Value { return pk.Call(method, input) })
+	if err != nil {
+		e := NewError(CodeAborted, CeremonySignal)
+		e.Cause = err.Error()
+		return e
+	}
+	if rejected {
+		return toError(v, CeremonySignal)
+	}
+	return nil
 }
 
 // wait starts a promise with a fresh AbortSignal and waits until it settles. When ctx is

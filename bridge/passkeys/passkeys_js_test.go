@@ -255,3 +255,69 @@ func TestAbort(t *testing.T) {
 		t.Errorf("abort called %d times", aborted)
 	}
 }
+
+func TestSignals(t *testing.T) {
+	var got []string
+	refuse := false
+	fakeBridge(t, map[string]func(args []js.Value) any{
+		"signalAccepted": func(args []js.Value) any {
+			got = append(got, "accepted "+jsonOf(args[0]))
+			if refuse {
+				e := js.Global().Get("Error").New("refused")
+				e.Set("passkeyReason", "misconfigured")
+				e.Set("code", "signal_refused")
+				e.Set("ceremony", "signal")
+				e.Set("retryable", false)
+				return reject(e)
+			}
+			return resolve(js.Undefined())
+		},
+		"signalUnknown": func(args []js.Value) any { got = append(got, "unknown "+jsonOf(args[0])); return resolve(js.Undefined()) },
+		"signalUser":    func(args []js.Value) any { got = append(got, "user "+jsonOf(args[0])); return resolve(js.Undefined()) },
+	})
+	ctx := context.Background()
+	if err := SignalAccepted(ctx, []byte(`{"rpId":"x","userId":"AQ","allAcceptedCredentialIds":[]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := SignalUnknown(ctx, []byte(`{"rpId":"x","credentialId":"AQ"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := SignalUser(ctx, []byte(`{"rpId":"x","userId":"AQ","name":"a","displayName":"A"}`)); err != nil {
+		t.Fatal(err)
+	}
+	want := `accepted {"rpId":"x","userId":"AQ","allAcceptedCredentialIds":[]}|unknown {"rpId":"x","credentialId":"AQ"}|user {"rpId":"x","userId":"AQ","name":"a","displayName":"A"}`
+	if strings.Join(got, "|") != want {
+		t.Fatalf("calls %q", got)
+	}
+	refuse = true
+	err := SignalAccepted(ctx, []byte(`{}`))
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeSignalRefused || e.Ceremony != CeremonySignal || !errors.Is(err, ErrMisconfigured) {
+		t.Fatalf("refused: %v", err)
+	}
+	if err := SignalUser(ctx, []byte(`{nope`)); !errors.As(err, &e) || e.Code != CodeBadOptions {
+		t.Fatalf("bad JSON: %v", err)
+	}
+}
+
+func TestPRFOutputs(t *testing.T) {
+	fakeBridge(t, map[string]func(args []js.Value) any{
+		"authenticate": func(args []js.Value) any {
+			res := object()
+			res.Set("id", "AQ")
+			prf := object()
+			first := js.Global().Get("Uint8Array").New(32)
+			first.SetIndex(0, 7)
+			prf.Set("first", first)
+			res.Set("prf", prf)
+			return resolve(res)
+		},
+	})
+	r, err := Authenticate(context.Background(), []byte(`{"challenge":"AQ"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.PRFFirst) != 32 || r.PRFFirst[0] != 7 || r.PRFSecond != nil {
+		t.Fatalf("PRF %v %v", r.PRFFirst, r.PRFSecond)
+	}
+}
