@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -99,6 +100,10 @@ type App struct {
 
 	// Sequential runs the scenarios one after the other instead of in parallel.
 	Sequential bool
+
+	// Scenarios, if not empty, runs only the scenarios of these names (the Scenario
+	// constants); zero runs them all.
+	Scenarios []string
 }
 
 // Outcome is how a passkey ceremony started in the page ended: OK, or the bridge's
@@ -159,7 +164,9 @@ func Run(t T, app App) {
 	app.Prefix = strings.TrimSuffix(app.Prefix, "/")
 	app.URL = strings.TrimSuffix(app.URL, "/")
 	for _, sc := range scenarios {
-		sc := sc
+		if len(app.Scenarios) > 0 && !slices.Contains(app.Scenarios, sc.name) {
+			continue
+		}
 		subtest(t, sc.name, !app.Sequential, func(t T) {
 			if skip := sc.skip(&app); skip != "" {
 				t.Skip(skip)
