@@ -68,11 +68,13 @@ func (r *recorder) note(failed, skipped bool, msg string) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) Name() string                      { return r.name }
-func (r *recorder) Errorf(format string, args ...any) { r.note(true, false, fmt.Sprintf(format, args...)) }
-func (r *recorder) Error(args ...any)                 { r.note(true, false, fmt.Sprint(args...)) }
-func (r *recorder) Fail()                             { r.note(true, false, "Fail") }
-func (r *recorder) FailNow()                          { r.note(true, false, "FailNow"); runtime.Goexit() }
+func (r *recorder) Name() string { return r.name }
+func (r *recorder) Errorf(format string, args ...any) {
+	r.note(true, false, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Error(args ...any) { r.note(true, false, fmt.Sprint(args...)) }
+func (r *recorder) Fail()             { r.note(true, false, "Fail") }
+func (r *recorder) FailNow()          { r.note(true, false, "FailNow"); runtime.Goexit() }
 func (r *recorder) Fatalf(format string, args ...any) {
 	r.note(true, false, fmt.Sprintf(format, args...))
 	runtime.Goexit()
@@ -94,8 +96,10 @@ func (r *recorder) Skipped() bool {
 	defer r.mu.Unlock()
 	return r.skipped
 }
-func (r *recorder) Logf(format string, args ...any) { r.TB.Logf("%s: %s", r.name, fmt.Sprintf(format, args...)) }
-func (r *recorder) Log(args ...any)                 { r.TB.Logf("%s: %s", r.name, fmt.Sprint(args...)) }
+func (r *recorder) Logf(format string, args ...any) {
+	r.TB.Logf("%s: %s", r.name, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Log(args ...any) { r.TB.Logf("%s: %s", r.name, fmt.Sprint(args...)) }
 
 func (r *recorder) Cleanup(f func()) {
 	r.mu.Lock()
