@@ -306,7 +306,19 @@ const watchJS = `(() => {
 	const c = navigator.credentials;
 	if (c) {
 		const get = c.get.bind(c), create = c.create.bind(c);
-		c.get = (o) => { P.gets++; return get(o); };
+		c.get = (o) => {
+			P.gets++;
+			if (P.stallNext) {
+				// This request waits, as for a person who does not answer, until its signal
+				// aborts it (as a browser rejects: with the signal's reason).
+				P.stallNext = false;
+				const signal = o && o.signal;
+				return new Promise((_, reject) => {
+					if (signal) signal.addEventListener("abort", () => reject(signal.reason ?? new DOMException("aborted", "AbortError")));
+				});
+			}
+			return get(o);
+		};
 		c.create = (o) => { P.creates++; return create(o); };
 	}
 })();`

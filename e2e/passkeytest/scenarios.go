@@ -529,14 +529,11 @@ func twoAtOnce(r *run) {
 func superseded(r *run) {
 	p, u, _ := r.registered()
 	r.must(p.Goto(r.app.Page), "loading the app's Page")
-	r.must(p.auth.SetPresenceSimulation(p.ctx, false), "turning presence off")
-	// The first sign-in waits in the authenticator (nobody touches it).
-	// Its outcome goes to sessionStorage: the second sign-in may reload the page.
-	r.must(p.Eval(`sessionStorage.removeItem("pkt-first"); `+outcomeJS(r.authenticateCall(r.signInName(u)))+
+	// The first sign-in waits (the person does not answer) until something aborts it. Its
+	// outcome goes to sessionStorage: the second sign-in may reload the page.
+	r.must(p.Eval(`window.__pkt.stallNext = true; sessionStorage.removeItem("pkt-first"); `+outcomeJS(r.authenticateCall(r.signInName(u)))+
 		`.then((v) => { sessionStorage.setItem("pkt-first", JSON.stringify(v)); }); null`, nil), "starting the first sign-in")
-	r.must(p.WaitFor(`window.__pkt.gets >= 1`, 10*time.Second), "waiting for the first sign-in to reach the authenticator")
-	time.Sleep(300 * time.Millisecond) // the request reaches the authenticator
-	r.must(p.auth.SetPresenceSimulation(p.ctx, true), "turning presence on")
+	r.must(p.WaitFor(`window.__pkt.gets >= 1`, 10*time.Second), "waiting for the first sign-in to reach navigator.credentials.get")
 	p.keep = true
 	o := r.authenticate(p, r.signInName(u))
 	p.keep = false
