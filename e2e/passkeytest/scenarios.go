@@ -592,8 +592,6 @@ func crossSite(r *run) {
 	defer attacker.Close()
 	port := attacker.Listener.Addr().(*net.TCPAddr).Port
 	p := r.newPage()
-	u := r.username("ada")
-	r.signUp(p, u)
 	target := r.url + r.app.Prefix + "/login/begin"
 	for _, origin := range []string{fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("http://localhost:%d", port)} {
 		r.must(p.Goto(origin+"/"), "loading a page of another site")
