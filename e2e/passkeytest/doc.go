@@ -94,6 +94,7 @@
 //
 // # Cost
 //
-// One Chromium process per test binary (virtualauth.Shared), a few tabs per scenario.
-// On a shared 2-core machine the 14 scenarios take 15 to 25 seconds per app.
+// One Chromium process per test binary (virtualauth.Shared), one to three tabs per
+// scenario. On a shared 2-core machine the 14 scenarios took 18 to 22 seconds per app
+// with the machine's load around 13, and up to 27 seconds with it around 25.
 package passkeytest
