@@ -39,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	deploy := fs.Bool("deploy", false, "check a production posture (https only, shared ceremony store)")
 	rpID := fs.String("rp-id", envOr("PASSKEY_RP_ID", "localhost"), "relying party ID")
 	origins := fs.String("origin", envOr("PASSKEY_ORIGIN", "http://localhost:8000"), "allowed origins, comma-separated")
+	related := fs.String("related-origin", envOr("PASSKEY_RELATED_ORIGINS", ""), "related origins on other domains, comma-separated (checked against the served /.well-known/webauthn)")
 	store := fs.String("store", "memory", "ceremony store the app uses: memory or redis")
 	insecure := fs.Bool("cookie-insecure", false, "the app sets server.CookieConfig.Insecure")
 	probeURL := fs.String("url", "", "base URL of the running app to probe (routes, bridge, page)")
@@ -47,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	cfg := server.Config{RPID: *rpID, Origins: split(*origins), Cookie: server.CookieConfig{Insecure: *insecure},
+	cfg := server.Config{RPID: *rpID, Origins: split(*origins), RelatedOrigins: split(*related), Cookie: server.CookieConfig{Insecure: *insecure},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	switch *store {
 	case "memory":

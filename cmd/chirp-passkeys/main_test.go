@@ -17,6 +17,7 @@ import (
 func TestCheckCommand(t *testing.T) {
 	t.Setenv("PASSKEY_RP_ID", "")
 	t.Setenv("PASSKEY_ORIGIN", "")
+	t.Setenv("PASSKEY_RELATED_ORIGINS", "")
 	// A net/http app to probe over HTTP: the ready routes, a page and a stylesheet,
 	// behind the injector.
 	ts := httptest.NewUnstartedServer(nil)
@@ -52,6 +53,8 @@ func TestCheckCommand(t *testing.T) {
 		{[]string{"check", "--rp-id", "example.com", "--origin", "https://example.com", "--cookie-insecure"}, 1, []string{"ERROR passkeys.cookie_insecure"}, nil},
 		{[]string{"check", "--rp-id", "example.com", "--origin", "https://example.com/"}, 2, []string{"ERROR passkeys.config", "trailing slash"}, nil},
 		{[]string{"check", "--origin", origin, "--url", ts.URL, "--page", "/static/app.css"}, 0, []string{"WARNING passkeys.bridge_not_injected"}, nil},
+		{[]string{"check", "--origin", origin, "--related-origin", "https://example.co.uk", "--url", ts.URL}, 1, []string{"ERROR passkeys.well_known_missing"}, nil},
+		{[]string{"check", "--origin", origin, "--related-origin", "http://example.co.uk"}, 2, []string{"ERROR passkeys.config", "RelatedOrigins"}, nil},
 		{[]string{"nope"}, 2, nil, nil},
 	}
 	for _, tc := range cases {
