@@ -10,11 +10,21 @@ export GOWORK := off
 MODULES := . redisstore ginpasskeys examples bridge/internal/build
 ALL_MODULES := $(MODULES) e2e
 
-.PHONY: demo test setup generate bench load node-deps typecheck jstest pack-test codes-check bundle-check vet wasm wasm-size unit e2e tidy-check
+.PHONY: demo demo-minimal screenshots test setup generate bench load node-deps typecheck jstest pack-test codes-check bundle-check vet wasm wasm-size unit e2e tidy-check
 
-## demo: run the example app on its embedded defaults (http://localhost:8000)
+## demo: run Lucky Cat, the product example, on its embedded defaults (http://localhost:8004;
+## SQLite file examples/lucky-cat.db); examples/product/README.md says why this one
 demo:
+	cd examples && $(GO) run ./product
+
+## demo-minimal: run the minimal example (gin; http://localhost:8000)
+demo-minimal:
 	cd examples && $(GO) run ./minimal
+
+## screenshots: regenerate examples/product/screenshots/*.png in headless Chromium with a
+## virtual authenticator (e2e/product_screenshots_test.go); commit them
+screenshots:
+	cd e2e && PRODUCT_SCREENSHOTS=$(CURDIR)/examples/product/screenshots $(GO) test -count=1 -run '^TestProductScreenshots$$' .
 
 ## test: everything: set-up, types, JS unit and package tests, generated files, vet,
 ## the Go tests of every module, e2e in Chromium

@@ -202,12 +202,45 @@ func (rt *Routes) registerBegin(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
+	var body registerBeginBody
+	if !rt.readBeginBody(w, r, "BeginRegistration", &body) {
+		return
+	}
 	ids, err := rt.Credentials.CredentialIDs(r.Context(), u.ID)
 	if err != nil {
 		rt.internal(w, r, "BeginRegistration", err)
 		return
 	}
-	_ = rt.Server.BeginRegistration(w, r, *u, RegistrationOptions{ExcludeCredentials: ids})
+	_ = rt.Server.BeginRegistration(w, r, *u, RegistrationOptions{ExcludeCredentials: ids, Conditional: body.Conditional})
+}
+
+// registerBeginBody is the optional JSON body of register/begin: {"conditional": true}
+// begins a conditional create (the automatic passkey upgrade after a password sign-in,
+// the bridge's registerWith({conditional: true, body: {conditional: true}})), whose
+// response may come without user presence; the finish accepts that only for a ceremony
+// begun so.
+type registerBeginBody struct {
+	Conditional bool `json:"conditional"`
+}
+
+// readBeginBody reads the optional JSON body of a begin (empty, or a JSON object of at
+// most 4 KiB) into v, or answers 413 or 400 and returns false.
+func (rt *Routes) readBeginBody(w http.ResponseWriter, r *http.Request, verb string, v any) bool {
+	if r.Body == nil {
+		return true
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
+	if err != nil {
+		_ = rt.Server.fail(w, r, verb, newError(CodePayloadTooLarge, "The body is too large.", err))
+		return false
+	}
+	if len(strings.TrimSpace(string(b))) > 0 {
+		if err := json.Unmarshal(b, v); err != nil {
+			_ = rt.Server.fail(w, r, verb, newError(CodeBadRequest, "Send a JSON object, or nothing.", err))
+			return false
+		}
+	}
+	return true
 }
 
 func (rt *Routes) registerFinish(w http.ResponseWriter, r *http.Request) {
@@ -257,18 +290,8 @@ type loginBeginBody struct {
 func (rt *Routes) loginBegin(w http.ResponseWriter, r *http.Request) {
 	const verb = "BeginAuthentication"
 	var body loginBeginBody
-	if r.Body != nil {
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4<<10))
-		if err != nil {
-			_ = rt.Server.fail(w, r, verb, newError(CodePayloadTooLarge, "The body is too large.", err))
-			return
-		}
-		if len(strings.TrimSpace(string(b))) > 0 {
-			if err := json.Unmarshal(b, &body); err != nil {
-				_ = rt.Server.fail(w, r, verb, newError(CodeBadRequest, "Send a JSON object, or nothing.", err))
-				return
-			}
-		}
+	if !rt.readBeginBody(w, r, verb, &body) {
+		return
 	}
 	opts := AuthenticationOptions{Conditional: body.Conditional}
 	if body.Username != "" && rt.AllowList != nil {

@@ -162,3 +162,51 @@ func TestRoutesHandlerMethodsAndPaths(t *testing.T) {
 		t.Fatalf("Paths: %q", got)
 	}
 }
+
+// TestRoutesRegisterBeginConditional: register/begin takes an optional body
+// {"conditional": true}, which begins a conditional create: its finish accepts a response
+// without user presence, which the finish of a ceremony begun without it refuses. A body
+// that is not a JSON object is refused.
+func TestRoutesRegisterBeginConditional(t *testing.T) {
+	rt, creds := newRoutes(t)
+	do := func(path, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/auth/passkey"+path, bytes.NewReader([]byte(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.AddCookie(&http.Cookie{Name: "user", Value: "alice"})
+		w := httptest.NewRecorder()
+		rt.ServeHTTP(w, req)
+		return w
+	}
+	for _, tc := range []struct {
+		begin  string
+		finish int
+	}{{"", 400}, {"{}", 400}, {`{"conditional":true}`, 200}} {
+		w := do("/register/begin", tc.begin)
+		if w.Code != 200 {
+			t.Fatalf("begin %q: %d %s", tc.begin, w.Code, w.Body)
+		}
+		resp, _, err := softauth.New().Create(w.Body.Bytes(), testOrigin, softauth.Tamper{NoUserPresence: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("POST", "/auth/passkey/register/finish", bytes.NewReader(resp))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.AddCookie(&http.Cookie{Name: "user", Value: "alice"})
+		for _, c := range w.Result().Cookies() {
+			req.AddCookie(c)
+		}
+		fw := httptest.NewRecorder()
+		rt.ServeHTTP(fw, req)
+		if fw.Code != tc.finish {
+			t.Fatalf("begin %q, finish without user presence: %d %s, want %d", tc.begin, fw.Code, fw.Body, tc.finish)
+		}
+	}
+	if creds.len() != 1 {
+		t.Fatalf("%d rows, want 1", creds.len())
+	}
+	if w := do("/register/begin", "["); w.Code != 400 {
+		t.Fatalf("begin with a bad body: %d %s", w.Code, w.Body)
+	}
+}

@@ -66,6 +66,8 @@ type Tamper struct {
 	NoUserHandle bool
 	CredentialID []byte         // create: this credential ID instead of a random one
 	Extensions   map[string]any // clientExtensionResults instead of {}
+	// NoUserPresence: create without the UP flag, as a conditional create may.
+	NoUserPresence bool
 }
 
 type creationOptions struct {
@@ -131,7 +133,11 @@ func (a *Authenticator) Create(options []byte, origin string, t Tamper) ([]byte,
 	if t.RPID != "" {
 		rpID = t.RPID
 	}
-	ad := authData(rpID, FlagUP|FlagAT|a.Flags, 0)
+	up := byte(FlagUP)
+	if t.NoUserPresence {
+		up = 0
+	}
+	ad := authData(rpID, up|FlagAT|a.Flags, 0)
 	ad = append(ad, a.AAGUID[:]...)
 	ad = binary.BigEndian.AppendUint16(ad, uint16(len(c.ID)))
 	ad = append(ad, c.ID...)
