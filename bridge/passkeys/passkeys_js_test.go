@@ -272,8 +272,11 @@ func TestSignals(t *testing.T) {
 			}
 			return resolve(js.Undefined())
 		},
-		"signalUnknown": func(args []js.Value) any { got = append(got, "unknown "+jsonOf(args[0])); return resolve(js.Undefined()) },
-		"signalUser":    func(args []js.Value) any { got = append(got, "user "+jsonOf(args[0])); return resolve(js.Undefined()) },
+		"signalUnknown": func(args []js.Value) any {
+			got = append(got, "unknown "+jsonOf(args[0]))
+			return resolve(js.Undefined())
+		},
+		"signalUser": func(args []js.Value) any { got = append(got, "user "+jsonOf(args[0])); return resolve(js.Undefined()) },
 	})
 	ctx := context.Background()
 	if err := SignalAccepted(ctx, []byte(`{"rpId":"x","userId":"AQ","allAcceptedCredentialIds":[]}`)); err != nil {
