@@ -60,6 +60,9 @@ func startRedis(t *testing.T, persistent bool) *rig.Redis {
 
 func startApp(t *testing.T, o rig.AppOptions) *rig.App {
 	t.Helper()
+	// bcrypt at its least cost: the tests need passwords, not their cost (CPU is shared
+	// with the browser suite).
+	o.Args = append(o.Args, "-bcrypt-cost", "4")
 	a, err := rig.StartApp(bin, o)
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chirpkit/passkeys/examples/minimal/app"
 	"github.com/chirpkit/passkeys/internal/softauth"
 )
 
@@ -48,7 +49,7 @@ func TestRunOnAnotherAddr(t *testing.T) {
 			urls := make(chan string, 4)
 			done := make(chan error, 1)
 			go func() {
-				done <- run(ctx, addr, filepath.Join(t.TempDir(), "t.db"), "", false, slog.New(urlLog{slog.DiscardHandler, urls}))
+				done <- run(ctx, addr, "", app.Options{DB: filepath.Join(t.TempDir(), "t.db"), Logger: slog.New(urlLog{slog.DiscardHandler, urls})})
 			}()
 			defer func() {
 				cancel()

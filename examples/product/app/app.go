@@ -162,6 +162,20 @@ func New(opts Options) (*App, error) {
 			u, err := a.userBy(r.Context(), "webauthn_id", handle)
 			return u != nil && u.HasPassword(), err
 		},
+		// Username-first sign-in, for a login/begin with {"username": …}: the user's
+		// passkeys (an unknown name gets Routes' stand-in, which looks alike).
+		AllowList: func(ctx context.Context, username string) ([][]byte, error) {
+			u, err := a.userBy(ctx, "username", username)
+			if err != nil || u == nil {
+				return nil, err
+			}
+			keys, err := a.passkeysOf(ctx, u.WebAuthnID)
+			ids := make([][]byte, len(keys))
+			for i, k := range keys {
+				ids[i] = k.ID
+			}
+			return ids, err
+		},
 	}
 	a.handler = a.mux()
 	return a, nil
