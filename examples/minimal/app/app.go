@@ -54,6 +54,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chirpkit/passkeys/examples/internal/throttle"
 	"github.com/chirpkit/passkeys/ginpasskeys"
 	"github.com/chirpkit/passkeys/injector"
 	"github.com/chirpkit/passkeys/server"
@@ -120,7 +121,7 @@ type App struct {
 	// checkPassword is bcrypt.CompareHashAndPassword (tests count its calls).
 	checkPassword func(hash, password []byte) error
 	// Password sign-in attempts per client address and per username (see passwordLogin).
-	clientLimit, userLimit *limiter
+	clientLimit, userLimit *throttle.Limiter
 
 	// beforeMarkUsed, if set, runs in a passkey sign-in between the verification and the
 	// update of the sign count (tests line up concurrent sign-ins with it).
@@ -191,8 +192,8 @@ func New(opts Options) (*App, error) {
 		secure: strings.HasPrefix(opts.Origins[0], "https://"), secret: key,
 		sessionIdle: opts.SessionIdle, sessionLifetime: opts.SessionLifetime,
 		dummyHash: dummy, checkPassword: bcrypt.CompareHashAndPassword,
-		clientLimit: newLimiter(clientBurst, clientEvery, limiterTable),
-		userLimit:   newLimiter(userBurst, userEvery, limiterTable)}
+		clientLimit: throttle.New(clientBurst, clientEvery, limiterTable),
+		userLimit:   throttle.New(userBurst, userEvery, limiterTable)}
 	a.handler = a.routes(opts.Routes)
 	return a, nil
 }

@@ -107,15 +107,15 @@ func (a *App) loginPage(c *gin.Context) {
 func (a *App) passwordLogin(c *gin.Context) {
 	name := strings.TrimSpace(c.PostForm("username"))
 	now := a.now()
-	fromClient, retry := a.clientLimit.take(clientKey(c.Request), now)
+	fromClient, retry := a.clientLimit.Take(server.ClientAddr(c.Request), now)
 	if fromClient == nil {
 		a.tooManyAttempts(c, name, retry)
 		return
 	}
 	userKey := string(a.mac("login-user", name)[:16]) // fixed size, whatever was sent
-	fromUser, retry := a.userLimit.take(userKey, now)
+	fromUser, retry := a.userLimit.Take(userKey, now)
 	if fromUser == nil {
-		a.clientLimit.give(fromClient) // not an attempt: nothing was checked
+		a.clientLimit.Give(fromClient) // not an attempt: nothing was checked
 		a.tooManyAttempts(c, name, retry)
 		return
 	}
@@ -132,8 +132,8 @@ func (a *App) passwordLogin(c *gin.Context) {
 		a.render(c, http.StatusUnauthorized, "login.html", page{Title: "Sign in", Error: "Wrong username or password.", Username: name})
 		return
 	}
-	a.clientLimit.give(fromClient)
-	a.userLimit.give(fromUser)
+	a.clientLimit.Give(fromClient)
+	a.userLimit.Give(fromUser)
 	if err := a.login(c, u.ID); err != nil {
 		a.internal(c, err)
 		return

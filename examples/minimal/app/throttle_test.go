@@ -128,32 +128,6 @@ func TestPasswordSignInThrottled(t *testing.T) {
 	})
 }
 
-// TestLimiterTableIsBounded: a flood of new keys keeps the table at its size, and a key
-// in debt keeps its debt through the flood (the newcomers share the overflow bucket).
-func TestLimiterTableIsBounded(t *testing.T) {
-	l := newLimiter(2, time.Minute, 100)
-	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	l.take("victim", now)
-	l.take("victim", now)
-	for i := range 100000 {
-		l.take(fmt.Sprintf("flood%d", i), now.Add(time.Duration(i)*10*time.Microsecond))
-	}
-	if n := l.len(); n > 100 {
-		t.Fatalf("%d buckets, want at most 100", n)
-	}
-	if b, retry := l.take("victim", now.Add(2*time.Second)); b != nil || retry <= 0 {
-		t.Fatalf("victim's bucket was reset by the flood")
-	}
-	// Once the buckets have refilled, the table makes room again.
-	later := now.Add(time.Hour)
-	if b, _ := l.take("newcomer", later); b == nil {
-		t.Fatal("newcomer refused after the table refilled")
-	}
-	if n := l.len(); n > 2 {
-		t.Fatalf("%d buckets after the sweep", n)
-	}
-}
-
 // TestUsernameFirstBeginLooksAlike: a username-first begin answers 200 with one allowed
 // credential for a user with a passkey, a user without one and a username without an
 // account alike. The stand-in is stable per username and matches no authenticator.

@@ -38,6 +38,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chirpkit/passkeys/examples/internal/throttle"
 	"github.com/chirpkit/passkeys/injector"
 	"github.com/chirpkit/passkeys/providers"
 	"github.com/chirpkit/passkeys/server"
@@ -87,7 +88,7 @@ type App struct {
 	sessionIdle     time.Duration
 	sessionLifetime time.Duration
 
-	clientLimit, userLimit *limiter
+	clientLimit, userLimit *throttle.Limiter
 }
 
 // Throttling of password sign-in, as in examples/minimal.
@@ -151,8 +152,8 @@ func New(opts Options) (*App, error) {
 	a := &App{db: db, pk: pk, tmpl: tmpl, log: opts.Logger, now: opts.Clock, bcryptCost: opts.BcryptCost,
 		secure: strings.HasPrefix(opts.Origins[0], "https://"), rpID: opts.RPID, secret: key, dummyHash: dummy,
 		sessionIdle: opts.SessionIdle, sessionLifetime: opts.SessionLifetime,
-		clientLimit: newLimiter(clientBurst, clientEvery, limiterTable),
-		userLimit:   newLimiter(userBurst, userEvery, limiterTable)}
+		clientLimit: throttle.New(clientBurst, clientEvery, limiterTable),
+		userLimit:   throttle.New(userBurst, userEvery, limiterTable)}
 	a.routes = &server.Routes{
 		Server:      pk,
 		Credentials: store{a},

@@ -212,14 +212,14 @@ func (a *App) loginPage(w http.ResponseWriter, r *http.Request) {
 func (a *App) passwordLogin(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("username"))
 	now := a.now()
-	fromClient, retry := a.clientLimit.take(clientKey(r), now)
+	fromClient, retry := a.clientLimit.Take(server.ClientAddr(r), now)
 	if fromClient == nil {
 		a.tooManyAttempts(w, r, name, retry)
 		return
 	}
-	fromUser, retry := a.userLimit.take(string(a.mac("login-user", name)[:16]), now)
+	fromUser, retry := a.userLimit.Take(string(a.mac("login-user", name)[:16]), now)
 	if fromUser == nil {
-		a.clientLimit.give(fromClient)
+		a.clientLimit.Give(fromClient)
 		a.tooManyAttempts(w, r, name, retry)
 		return
 	}
@@ -236,8 +236,8 @@ func (a *App) passwordLogin(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, http.StatusUnauthorized, "login.html", page{Title: "Sign in", Error: "Wrong username or password.", Username: name})
 		return
 	}
-	a.clientLimit.give(fromClient)
-	a.userLimit.give(fromUser)
+	a.clientLimit.Give(fromClient)
+	a.userLimit.Give(fromUser)
 	if err := a.login(w, r, u.ID, true); err != nil {
 		a.internal(w, r, err)
 		return

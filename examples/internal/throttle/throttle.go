@@ -1,13 +1,13 @@
-package app
+// Package throttle is the examples' table of token buckets, for password sign-in
+// attempts per client and per username: bounded, and hard to wipe by flooding it.
+package throttle
 
 import (
-	"net"
-	"net/http"
 	"sync"
 	"time"
 )
 
-// limiter is a table of token buckets, one per key (a client address, a username): each
+// Limiter is a table of token buckets, one per key (a client address, a username): each
 // holds up to burst tokens and gains one every `every`; an attempt takes one.
 //
 // The table is bounded: a new key finds room among at most max buckets, after dropping
@@ -15,29 +15,32 @@ import (
 // every bucket still holds a debt, new keys share one overflow bucket instead of pushing
 // out a bucket in debt: whoever floods the table with keys throttles only the newcomers,
 // and cannot wipe the debt of the key they are guessing at.
-type limiter struct {
+type Limiter struct {
 	every time.Duration
 	burst float64
 	max   int
 
 	mu        sync.Mutex
-	buckets   map[string]*bucket
-	overflow  bucket
+	buckets   map[string]*Bucket
+	overflow  Bucket
 	lastSweep time.Time
 }
 
-type bucket struct {
+// Bucket is one key's bucket, as Take returns it for Give.
+type Bucket struct {
 	tokens float64
 	at     time.Time
 }
 
-func newLimiter(burst int, every time.Duration, max int) *limiter {
-	return &limiter{every: every, burst: float64(burst), max: max, buckets: map[string]*bucket{},
-		overflow: bucket{tokens: float64(burst)}}
+// New returns a table of at most max buckets of burst tokens, each gaining one every
+// every.
+func New(burst int, every time.Duration, max int) *Limiter {
+	return &Limiter{every: every, burst: float64(burst), max: max, buckets: map[string]*Bucket{},
+		overflow: Bucket{tokens: float64(burst)}}
 }
 
 // refill brings b up to date at now.
-func (l *limiter) refill(b *bucket, now time.Time) {
+func (l *Limiter) refill(b *Bucket, now time.Time) {
 	if b.at.IsZero() {
 		b.at = now
 	}
@@ -47,9 +50,9 @@ func (l *limiter) refill(b *bucket, now time.Time) {
 	}
 }
 
-// take takes a token of key's bucket. It returns the bucket (for give) or, when the
+// Take takes a token of key's bucket. It returns the bucket (for Give) or, when the
 // bucket is empty, nil and how long until it holds a token again.
-func (l *limiter) take(key string, now time.Time) (*bucket, time.Duration) {
+func (l *Limiter) Take(key string, now time.Time) (*Bucket, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.buckets[key]
@@ -64,7 +67,7 @@ func (l *limiter) take(key string, now time.Time) (*bucket, time.Duration) {
 			}
 		}
 		if len(l.buckets) < l.max {
-			b = &bucket{tokens: l.burst, at: now}
+			b = &Bucket{tokens: l.burst, at: now}
 			l.buckets[key] = b
 		} else {
 			b = &l.overflow
@@ -78,8 +81,8 @@ func (l *limiter) take(key string, now time.Time) (*bucket, time.Duration) {
 	return b, 0
 }
 
-// give returns a token taken from b (an attempt that turned out not to count).
-func (l *limiter) give(b *bucket) {
+// Give returns a token taken from b (an attempt that turned out not to count).
+func (l *Limiter) Give(b *Bucket) {
 	if b == nil {
 		return
 	}
@@ -88,28 +91,9 @@ func (l *limiter) give(b *bucket) {
 	b.tokens = min(l.burst, b.tokens+1)
 }
 
-// len is the number of buckets in the table.
-func (l *limiter) len() int {
+// Len is the number of buckets in the table.
+func (l *Limiter) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)
-}
-
-// clientKey is the key of the client that sent r: its IP address, or its /64 for IPv6,
-// where one subscriber commonly holds the whole prefix. It is the peer's address: behind
-// a reverse proxy every client has the proxy's, and the proxy's forwarded header (from a
-// proxy the app trusts) must be used instead.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip := net.ParseIP(host)
-	if ip == nil {
-		return host
-	}
-	if ip4 := ip.To4(); ip4 != nil {
-		return ip4.String()
-	}
-	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
