@@ -11,7 +11,9 @@ import (
 )
 
 // CredentialStore is the app's credential table, as Routes uses it. The app owns the
-// rows; these four methods are all the routes need.
+// rows; these four methods are all the routes need. The package credstoretest checks
+// the semantics they document on a store, concurrent writers included: run it against
+// your database.
 type CredentialStore interface {
 	// AddCredential stores a new credential of the user with handle userID. When a
 	// credential with this ID is already stored, for this user or another, it stores
