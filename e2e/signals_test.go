@@ -13,11 +13,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/chirpkit/passkeys/bridge"
 	"github.com/chirpkit/passkeys/e2e/virtualauth"
+	"github.com/chirpkit/passkeys/internal/testapp"
 	"github.com/chirpkit/passkeys/server"
 	"github.com/chromedp/cdproto/webauthn"
 )
@@ -26,67 +26,8 @@ import (
 type signalApp struct {
 	URL    string
 	Server *server.Server
-	Creds  *signalCreds
+	Creds  *testapp.Credentials
 	Users  map[string]*server.User
-}
-
-// signalCreds is a server.CredentialStore in a map, with Delete.
-type signalCreds struct {
-	mu   sync.Mutex
-	rows map[string]server.RegisteredCredential
-}
-
-func (m *signalCreds) AddCredential(_ context.Context, userID []byte, c *server.RegisteredCredential) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.rows[string(c.ID)]; ok {
-		return server.ErrCredentialExists
-	}
-	m.rows[string(c.ID)] = *c
-	return nil
-}
-
-func (m *signalCreds) GetCredential(_ context.Context, id []byte) (server.StoredCredential, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if c, ok := m.rows[string(id)]; ok {
-		return &c, nil
-	}
-	return nil, server.ErrUnknownCredential
-}
-
-func (m *signalCreds) UpdateCredential(_ context.Context, a *server.AuthenticatedCredential) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	c, ok := m.rows[string(a.CredentialID)]
-	if !ok {
-		return server.ErrUnknownCredential
-	}
-	if c.SignCount != a.PreviousSignCount {
-		return server.ErrSignCountChanged
-	}
-	c.SignCount, c.BackupState = a.SignCount, a.BackupState
-	m.rows[string(a.CredentialID)] = c
-	return nil
-}
-
-func (m *signalCreds) CredentialIDs(_ context.Context, userID []byte) ([][]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	ids := [][]byte{}
-	for _, c := range m.rows {
-		if bytes.Equal(c.UserID, userID) {
-			ids = append(ids, c.ID)
-		}
-	}
-	return ids, nil
-}
-
-// Delete removes a passkey, as an account page's "delete" button would.
-func (m *signalCreds) Delete(id []byte) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.rows, string(id))
 }
 
 const signalPage = `<!doctype html>
@@ -96,7 +37,7 @@ const signalPage = `<!doctype html>
 // startSignalApp runs the app on a loopback port as http://localhost:PORT.
 func startSignalApp(t *testing.T) *signalApp {
 	t.Helper()
-	a := &signalApp{Creds: &signalCreds{rows: map[string]server.RegisteredCredential{}}, Users: map[string]*server.User{}}
+	a := &signalApp{Creds: testapp.NewCredentials(), Users: map[string]*server.User{}}
 	for i, name := range []string{"ada", "bob"} {
 		a.Users[name] = &server.User{ID: []byte(fmt.Sprintf("user-%d-%s", i, name)), Name: name + "@example.com", DisplayName: name}
 	}

@@ -94,6 +94,13 @@ func (m *Credentials) CredentialIDs(_ context.Context, userID []byte) ([][]byte,
 	return ids, nil
 }
 
+// Delete removes a credential, as an account page's "delete" button would.
+func (m *Credentials) Delete(id []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.rows, string(id))
+}
+
 // Len returns the number of credentials.
 func (m *Credentials) Len() int {
 	m.mu.Lock()
