@@ -10,7 +10,7 @@
 //
 //   - Request bodies are bounded before anything reads them: 4 KiB for the forms and the
 //     JSON of a begin, 64 KiB for the finish routes (the server's MaxBodyBytes); a larger
-//     body is answered 413 payload_too_large (limitBodies).
+//     body is answered 413 payload_too_large (bodylimit).
 //   - Sessions: a row of the sessions table exists only for a signed-in user, made at
 //     sign-in with a fresh token and CSRF token, deleted at sign-out. It ends after
 //     Options.SessionIdle (2 h) without a request or Options.SessionLifetime (24 h) after
@@ -54,6 +54,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chirpkit/passkeys/examples/internal/bodylimit"
 	"github.com/chirpkit/passkeys/examples/internal/throttle"
 	"github.com/chirpkit/passkeys/ginpasskeys"
 	"github.com/chirpkit/passkeys/injector"
@@ -228,7 +229,7 @@ func (a *App) routes(extra func(*App, gin.IRoutes)) http.Handler {
 	}
 	// Cross-site POSTs are refused from the Sec-Fetch-Site/Origin headers before the
 	// CSRF token is even looked at; then every body is bounded before anything reads it.
-	return http.NewCrossOriginProtection().Handler(a.limitBodies(r))
+	return http.NewCrossOriginProtection().Handler(bodylimit.Handler(r))
 }
 
 type nonceKey struct{}

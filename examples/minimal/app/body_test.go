@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/chirpkit/passkeys/examples/internal/bodylimit"
 )
 
 // stream is a body of unknown length (no Content-Length, as a chunked request): prefix,
@@ -79,7 +81,7 @@ func TestBodiesAreBounded(t *testing.T) {
 			if r.Code != http.StatusRequestEntityTooLarge || r.json()["code"] != "payload_too_large" {
 				t.Errorf("%d %.200s, want 413 payload_too_large", r.Code, r.Body)
 			}
-			if s != nil && s.read > 2*maxFinishBody {
+			if s != nil && s.read > 2*bodylimit.MaxFinish {
 				t.Errorf("read %d bytes of the body", s.read)
 			}
 		})

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/chirpkit/passkeys/examples/internal/bodylimit"
 	"github.com/chirpkit/passkeys/server"
 	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
@@ -279,7 +280,7 @@ func (a *App) loginBegin(c *gin.Context) {
 	var req loginBeginRequest
 	if c.Request.ContentLength != 0 {
 		if err := c.ShouldBindJSON(&req); err != nil {
-			if tooLarge(err) {
+			if bodylimit.TooLarge(err) {
 				a.payloadTooLarge(c)
 				return
 			}

@@ -8,11 +8,10 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
-	"mime"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/chirpkit/passkeys/examples/internal/bodylimit"
 	"github.com/chirpkit/passkeys/server"
 	"github.com/gin-gonic/gin"
 )
@@ -97,8 +96,8 @@ func (a *App) sessions(c *gin.Context) {
 	if c.Request.Method == http.MethodPost {
 		// A form is parsed here, whatever carries the token, so that an over-size form
 		// is answered 413 before any handler reads a truncated one.
-		if err := parseForm(c.Request); err != nil {
-			if tooLarge(err) {
+		if err := bodylimit.ParseForm(c.Request); err != nil {
+			if bodylimit.TooLarge(err) {
 				a.payloadTooLarge(c)
 				return
 			}
@@ -250,57 +249,8 @@ func (a *App) currentUser(c *gin.Context) (*user, error) {
 	return u, err
 }
 
-// Request bodies. Every body is bounded before anything reads it: maxBody for the forms
-// and the JSON of a begin (a few hundred bytes when honest), maxFinishBody for the finish
-// routes, whose WebAuthn responses (attestation certificates) the server verbs read
-// within their own Config.MaxBodyBytes (64 KiB by default). A larger body is answered
-// 413 payload_too_large without being read: reading a 32 MiB form used to cost 160 MiB.
-const (
-	maxBody       = 4 << 10
-	maxFinishBody = 64 << 10
-)
-
-// limitBodies bounds the body of every request to h.
-func (a *App) limitBodies(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := int64(maxBody)
-		if strings.HasPrefix(r.URL.Path, "/auth/passkey/") && strings.HasSuffix(r.URL.Path, "/finish") {
-			limit = maxFinishBody
-		}
-		if r.ContentLength > limit {
-			// Close the connection rather than read the body to reuse it.
-			w.Header().Set("Connection", "close")
-			server.WriteError(w, &server.Error{Code: server.CodePayloadTooLarge, Message: "The request body is too large."})
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// parseForm parses a urlencoded or multipart form body (within the bound limitBodies
-// set); other bodies are left for the handlers.
-func parseForm(r *http.Request) error {
-	switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
-	case "multipart/form-data":
-		return r.ParseMultipartForm(maxBody)
-	case "application/x-www-form-urlencoded":
-		return r.ParseForm()
-	}
-	return nil
-}
-
-// tooLarge reports whether err comes from reading past a body's bound.
-func tooLarge(err error) bool {
-	var e *http.MaxBytesError
-	return errors.As(err, &e)
-}
-
 func (a *App) payloadTooLarge(c *gin.Context) {
-	c.Header("Connection", "close")
-	server.WriteError(c.Writer, &server.Error{Code: server.CodePayloadTooLarge, Message: "The request body is too large."})
+	bodylimit.Refuse(c.Writer)
 	c.Abort()
 }
 

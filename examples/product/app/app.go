@@ -38,6 +38,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chirpkit/passkeys/examples/internal/bodylimit"
 	"github.com/chirpkit/passkeys/examples/internal/throttle"
 	"github.com/chirpkit/passkeys/injector"
 	"github.com/chirpkit/passkeys/providers"
@@ -216,7 +217,7 @@ func (a *App) mux() http.Handler {
 	h = a.sessions(h)
 	h = injector.Middleware(injector.Options{Nonce: nonceOf})(h)
 	h = securityHeaders(h)
-	return http.NewCrossOriginProtection().Handler(limitBodies(h))
+	return http.NewCrossOriginProtection().Handler(bodylimit.Handler(h))
 }
 
 // staticFiles lets browsers keep the embedded files for an hour.

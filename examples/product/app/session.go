@@ -9,11 +9,10 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
-	"mime"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/chirpkit/passkeys/examples/internal/bodylimit"
 	"github.com/chirpkit/passkeys/server"
 )
 
@@ -97,9 +96,9 @@ func (a *App) sessions(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, s))
 		if r.Method == http.MethodPost {
-			if err := parseForm(r); err != nil {
-				if tooLarge(err) {
-					payloadTooLarge(w)
+			if err := bodylimit.ParseForm(r); err != nil {
+				if bodylimit.TooLarge(err) {
+					bodylimit.Refuse(w)
 					return
 				}
 				a.fail(w, r, http.StatusBadRequest, server.CodeBadRequest, "The form could not be read.")
@@ -248,48 +247,4 @@ func (a *App) currentUser(r *http.Request) (*user, error) {
 		return nil, err
 	}
 	return u, err
-}
-
-// Request bodies are bounded before anything reads them: maxBody for forms and begins,
-// maxFinishBody for the finish routes (the server's MaxBodyBytes is 64 KiB).
-const (
-	maxBody       = 4 << 10
-	maxFinishBody = 64 << 10
-)
-
-func limitBodies(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := int64(maxBody)
-		if strings.HasPrefix(r.URL.Path, "/auth/passkey/") && strings.HasSuffix(r.URL.Path, "/finish") {
-			limit = maxFinishBody
-		}
-		if r.ContentLength > limit {
-			payloadTooLarge(w)
-			return
-		}
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-func parseForm(r *http.Request) error {
-	switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
-	case "multipart/form-data":
-		return r.ParseMultipartForm(maxBody)
-	case "application/x-www-form-urlencoded":
-		return r.ParseForm()
-	}
-	return nil
-}
-
-func tooLarge(err error) bool {
-	var e *http.MaxBytesError
-	return errors.As(err, &e)
-}
-
-func payloadTooLarge(w http.ResponseWriter) {
-	w.Header().Set("Connection", "close")
-	server.WriteError(w, &server.Error{Code: server.CodePayloadTooLarge, Message: "The request body is too large."})
 }
