@@ -102,7 +102,7 @@ func (rt *Routes) prefix() string {
 	return strings.TrimSuffix(rt.Prefix, "/")
 }
 
-// handlers returns the four handlers by path, each behind cross-origin protection.
+// handlers returns the handlers of endpoints by path, each behind cross-origin protection.
 func (rt *Routes) handlers() map[string]http.Handler {
 	rt.once.Do(func() {
 		if rt.Server == nil || rt.Credentials == nil || rt.CurrentUser == nil || rt.Login == nil {
@@ -112,21 +112,9 @@ func (rt *Routes) handlers() map[string]http.Handler {
 		if cop == nil {
 			cop = http.NewCrossOriginProtection()
 		}
-		p := rt.prefix()
-		rt.table = map[string]http.Handler{
-			p + "/register/begin":  cop.Handler(http.HandlerFunc(rt.registerBegin)),
-			p + "/register/finish": cop.Handler(http.HandlerFunc(rt.registerFinish)),
-			p + "/login/begin":     cop.Handler(http.HandlerFunc(rt.loginBegin)),
-			p + "/login/finish":    cop.Handler(http.HandlerFunc(rt.loginFinish)),
-		}
-		if _, ok := rt.Credentials.(CredentialLister); ok {
-			rt.table[p+"/credentials/list"] = cop.Handler(http.HandlerFunc(rt.listCredentials))
-		}
-		if _, ok := rt.Credentials.(CredentialRenamer); ok {
-			rt.table[p+"/credentials/rename"] = cop.Handler(http.HandlerFunc(rt.renameCredential))
-		}
-		if _, ok := rt.Credentials.(CredentialDeleter); ok {
-			rt.table[p+"/credentials/delete"] = cop.Handler(http.HandlerFunc(rt.deleteCredential))
+		rt.table = make(map[string]http.Handler)
+		for _, e := range rt.endpoints() {
+			rt.table[e.path] = cop.Handler(e.serve)
 		}
 	})
 	return rt.table
@@ -136,18 +124,39 @@ func (rt *Routes) handlers() map[string]http.Handler {
 // with their router: the four ceremony paths, then the credential management paths that
 // the CredentialStore supports (list, rename, delete).
 func (rt *Routes) Paths() []string {
-	p := rt.prefix()
-	paths := []string{p + "/register/begin", p + "/register/finish", p + "/login/begin", p + "/login/finish"}
-	if _, ok := rt.Credentials.(CredentialLister); ok {
-		paths = append(paths, p+"/credentials/list")
-	}
-	if _, ok := rt.Credentials.(CredentialRenamer); ok {
-		paths = append(paths, p+"/credentials/rename")
-	}
-	if _, ok := rt.Credentials.(CredentialDeleter); ok {
-		paths = append(paths, p+"/credentials/delete")
+	var paths []string
+	for _, e := range rt.endpoints() {
+		paths = append(paths, e.path)
 	}
 	return paths
+}
+
+// endpoint is one POST path of Routes and its handler.
+type endpoint struct {
+	path  string
+	serve http.HandlerFunc
+}
+
+// endpoints lists the paths Routes answers, in the order of Paths: the four ceremonies,
+// then the management paths that the CredentialStore's optional interfaces allow.
+func (rt *Routes) endpoints() []endpoint {
+	p := rt.prefix()
+	es := []endpoint{
+		{p + "/register/begin", rt.registerBegin},
+		{p + "/register/finish", rt.registerFinish},
+		{p + "/login/begin", rt.loginBegin},
+		{p + "/login/finish", rt.loginFinish},
+	}
+	if _, ok := rt.Credentials.(CredentialLister); ok {
+		es = append(es, endpoint{p + "/credentials/list", rt.listCredentials})
+	}
+	if _, ok := rt.Credentials.(CredentialRenamer); ok {
+		es = append(es, endpoint{p + "/credentials/rename", rt.renameCredential})
+	}
+	if _, ok := rt.Credentials.(CredentialDeleter); ok {
+		es = append(es, endpoint{p + "/credentials/delete", rt.deleteCredential})
+	}
+	return es
 }
 
 // ServeHTTP implements http.Handler: it answers the four paths (POST only), WellKnownPath
