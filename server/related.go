@@ -55,8 +55,11 @@ type wellKnownBody struct {
 // Config.RelatedOrigins, served as application/json on GET and HEAD (405 otherwise), to
 // be served at https://{RPID}/.well-known/webauthn. Routes serves it too. Browsers fetch
 // it without cookies, so it may be cached for a day.
-func (s *Server) WellKnown() http.Handler {
-	body, _ := json.Marshal(wellKnownBody{Origins: append([]string{}, s.cfg.RelatedOrigins...)})
+func (s *Server) WellKnown() http.Handler { return s.wellKnown }
+
+// newWellKnown returns the handler of WellKnownPath for related, its body made once.
+func newWellKnown(related []string) http.Handler {
+	body, _ := json.Marshal(wellKnownBody{Origins: append([]string{}, related...)})
 	body = append(body, '\n')
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {

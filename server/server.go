@@ -25,8 +25,9 @@ type Server struct {
 	cookiePrefix string
 	cookieSecure bool
 	log          *slog.Logger
-	limit        *limiter // nil when Config.ClientLimit is Off
-	decoyKey     [32]byte // for decoyCredentialID, random per Server
+	limit        *limiter     // nil when Config.ClientLimit is Off
+	decoyKey     [32]byte     // for decoyCredentialID, random per Server
+	wellKnown    http.Handler // WellKnown, its body made once
 }
 
 // New validates cfg and returns a Server. The error names the bad value and the fix.
@@ -110,6 +111,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	rand.Read(s.decoyKey[:])
+	s.wellKnown = newWellKnown(cfg.RelatedOrigins)
 	timeouts := webauthn.TimeoutConfig{Timeout: cfg.Timeout, TimeoutUVD: cfg.Timeout}
 	s.wa, err = webauthn.New(&webauthn.Config{
 		RPID:                  cfg.RPID,
